@@ -1,0 +1,89 @@
+//! Running progenitor on one normalised spec.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use progenitor_impl::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
+use quote::quote;
+
+use crate::normalize::{self, Report};
+use crate::operations::{self, Operation};
+use crate::{postprocess, validate, CodegenError, SpecSet};
+
+/// The generated client of one service.
+#[derive(Debug)]
+pub struct Generated {
+    /// Formatted Rust source, to be `include!`d inside the service module.
+    pub code: String,
+    /// What the normalisation pass did.
+    pub report: Report,
+    /// Every operation of the spec, generated or hand-written.
+    pub operations: Vec<Operation>,
+    /// operationIds of the operations found in the generated code.
+    pub generated: Vec<String>,
+    /// The spec's `info.version`.
+    pub spec_version: String,
+}
+
+/// Normalises, validates and generates one service of `set`.
+pub fn generate_service(service: &str, set: &SpecSet) -> Result<Generated, CodegenError> {
+    let raw = set.get(service).ok_or_else(|| CodegenError::Parse {
+        service: service.to_string(),
+        source_name: "spec set".to_string(),
+        reason: "no such service".to_string(),
+    })?;
+    let all_operations = operations::list(service, raw);
+    let normalized = normalize::run(service, raw, set)?;
+    validate::check(service, &normalized.spec)?;
+
+    let openapi: openapiv3::OpenAPI =
+        serde_json::from_value(normalized.spec.clone()).map_err(|e| CodegenError::Parse {
+            service: service.to_string(),
+            source_name: "normalised spec".to_string(),
+            reason: e.to_string(),
+        })?;
+
+    let mut settings = GenerationSettings::new();
+    settings
+        .with_interface(InterfaceStyle::Builder)
+        .with_tag(TagStyle::Merged)
+        .with_inner_type(quote!(crate::transport::Shared));
+    let mut generator = Generator::new(&settings);
+
+    // progenitor reports some unsupported constructs with todo!/assert!: turn a
+    // panic into an error that names the spec instead of an opaque build crash.
+    let tokens = catch_unwind(AssertUnwindSafe(|| generator.generate_tokens(&openapi)))
+        .map_err(|panic| CodegenError::Progenitor {
+            service: service.to_string(),
+            reason: panic_message(&panic),
+        })?
+        .map_err(|e| CodegenError::Progenitor {
+            service: service.to_string(),
+            reason: e.to_string(),
+        })?;
+
+    let file: syn::File = syn::parse2(tokens).map_err(|e| CodegenError::Postprocess {
+        service: service.to_string(),
+        reason: e.to_string(),
+    })?;
+    let (file, generated) = postprocess::run(service, file, &normalized)?;
+    Ok(Generated {
+        code: prettyplease::unparse(&file),
+        report: normalized.report,
+        operations: all_operations,
+        generated,
+        spec_version: raw["info"]["version"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+    })
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic without message".to_string()
+    }
+}

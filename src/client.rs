@@ -1,0 +1,213 @@
+//! The [`Tapis`] facade and its builder.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::transport::{build_http_client, HttpSettings, Shared};
+use crate::{Error, Services};
+
+/// A client for one Tapis tenant, giving access to every enabled service.
+///
+/// Build it with [`Tapis::builder`]; reach a service with its accessor
+/// ([`Tapis::systems`], [`Tapis::files`], ...). All services share one
+/// connection pool, and cloning a `Tapis` is cheap (it shares that pool too).
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// let t = tapis::Tapis::builder("https://tacc.tapis.io")
+///     .access_token("eyJhbGciOi...")
+///     .build()?;
+/// let systems = t.systems().get_systems().limit(10).send().await?;
+/// for system in systems.into_inner().result.unwrap_or_default() {
+///     println!("{:?}", system.id);
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Tapis {
+    base_url: String,
+    http: reqwest::Client,
+    shared: Shared,
+    pub(crate) services: Services,
+}
+
+impl fmt::Debug for Tapis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Tapis")
+            .field("base_url", &self.base_url)
+            .field(
+                "access_token",
+                &self.shared.has_token().then_some("<redacted>"),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl Tapis {
+    /// Starts building a client for the tenant at `base_url`, for example
+    /// `https://tacc.tapis.io`. A trailing `/` or `/v3` is accepted.
+    pub fn builder(base_url: impl Into<String>) -> TapisBuilder {
+        TapisBuilder {
+            base_url: base_url.into(),
+            access_token: None,
+            http: None,
+            settings: HttpSettings::default(),
+        }
+    }
+
+    /// The tenant's base URL, normalised (no trailing `/` or `/v3`).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The HTTP client all services share.
+    pub fn http_client(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// Replaces the access token sent as `X-Tapis-Token` by every service.
+    pub fn set_access_token(&self, jwt: impl AsRef<str>) -> Result<(), Error> {
+        self.shared.set_token(Some(jwt.as_ref()))
+    }
+}
+
+/// Builder for [`Tapis`]; see [`Tapis::builder`].
+#[must_use]
+pub struct TapisBuilder {
+    base_url: String,
+    access_token: Option<String>,
+    http: Option<reqwest::Client>,
+    settings: HttpSettings,
+}
+
+impl fmt::Debug for TapisBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TapisBuilder")
+            .field("base_url", &self.base_url)
+            .field(
+                "access_token",
+                &self.access_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TapisBuilder {
+    /// The access token (a JWT) sent as `X-Tapis-Token` on every request.
+    pub fn access_token(mut self, jwt: impl Into<String>) -> Self {
+        self.access_token = Some(jwt.into());
+        self
+    }
+
+    /// Timeout for establishing a connection (default 30 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.connect_timeout = timeout;
+        self
+    }
+
+    /// Total timeout of each request, body included. None by default, so that
+    /// long transfers are not cut.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.settings.timeout = Some(timeout);
+        self
+    }
+
+    /// Trusts an extra root certificate (DER), for tenants behind a private CA.
+    pub fn add_root_certificate_der(mut self, der: impl Into<Vec<u8>>) -> Self {
+        self.settings.extra_roots_der.push(der.into());
+        self
+    }
+
+    /// Uses a reqwest client of your own (proxies, custom TLS...) instead of
+    /// the one the builder makes; the timeout and certificate settings of
+    /// this builder are then ignored.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Builds the client. No network call is made.
+    ///
+    /// Fails with [`Error::Config`] for a base URL that is not an absolute
+    /// `http(s)` URL without credentials, query or fragment, and with
+    /// [`Error::InvalidInput`] for a token that cannot be sent as a header.
+    pub fn build(self) -> Result<Tapis, Error> {
+        let base_url = normalize_base_url(&self.base_url)?;
+        let shared = Shared::default();
+        shared.set_token(self.access_token.as_deref())?;
+        let http = match self.http {
+            Some(http) => http,
+            None => build_http_client(&self.settings)?,
+        };
+        let services = Services::new(&base_url, &http, &shared);
+        Ok(Tapis {
+            base_url,
+            http,
+            shared,
+            services,
+        })
+    }
+}
+
+/// `https://host/`, `https://host/v3`, `https://host/v3/` → `https://host`.
+/// A path prefix other than `/v3` (a proxy mount) is kept.
+fn normalize_base_url(input: &str) -> Result<String, Error> {
+    let bad = |why: &str| Error::Config(format!("base URL `{input}`: {why}"));
+    let mut url = url::Url::parse(input.trim()).map_err(|e| bad(&e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(bad("the scheme must be http or https"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(bad("no host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(bad("credentials do not belong in the URL"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(bad("a query or fragment is not allowed"));
+    }
+    let path = url.path().trim_end_matches('/');
+    let path = path
+        .strip_suffix("/v3")
+        .unwrap_or(path)
+        .trim_end_matches('/')
+        .to_string();
+    url.set_path(&path);
+    Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_base_url;
+
+    #[test]
+    fn base_url_forms() {
+        for input in [
+            "https://t.tapis.io",
+            "https://t.tapis.io/",
+            "https://t.tapis.io/v3",
+            "https://t.tapis.io/v3/",
+        ] {
+            assert_eq!(
+                normalize_base_url(input).unwrap(),
+                "https://t.tapis.io",
+                "{input}"
+            );
+        }
+        assert_eq!(
+            normalize_base_url("http://127.0.0.1:8080/proxy/v3").unwrap(),
+            "http://127.0.0.1:8080/proxy"
+        );
+        for bad in [
+            "t.tapis.io",
+            "ftp://t.tapis.io",
+            "https://u:p@t.tapis.io",
+            "https://t.tapis.io/?x=1",
+            "",
+        ] {
+            assert!(normalize_base_url(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! Helpers shared by the integration tests: a wiremock server on 127.0.0.1
+//! that answers every request, and assertions on what it received.
+#![allow(dead_code)]
+
+use serde_json::{json, Value};
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// The access token the tests send.
+pub const TOKEN: &str = "test.jwt.token";
+
+/// Starts a server that answers every request with `response`.
+pub async fn server_answering(response: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(response)
+        .mount(&server)
+        .await;
+    server
+}
+
+/// A 200 response with a Tapis envelope around `result`.
+pub fn envelope(result: Value) -> ResponseTemplate {
+    envelope_with_status(200, result)
+}
+
+/// A response with the given status and a Tapis envelope around `result`.
+pub fn envelope_with_status(status: u16, result: Value) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_json(json!({
+        "status": "success",
+        "message": "ok",
+        "result": result,
+        "version": "1.8.0",
+        "metadata": {}
+    }))
+}
+
+/// A client for `server` with [`TOKEN`] set.
+pub fn client(server: &MockServer) -> tapis::Tapis {
+    tapis::Tapis::builder(server.uri())
+        .access_token(TOKEN)
+        .build()
+        .expect("client builds")
+}
+
+/// Decodes a request body type from JSON (the tests' way to build bodies).
+pub fn body<T: serde::de::DeserializeOwned>(value: Value) -> T {
+    serde_json::from_value(value).expect("test body matches the spec's schema")
+}
+
+/// What one received request looked like.
+pub struct Seen {
+    pub method: String,
+    /// The path exactly as sent (percent-encoding preserved).
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub token: Option<String>,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+}
+
+impl Seen {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).expect("request body is JSON")
+    }
+}
+
+/// Every request the server received, in order.
+pub async fn received(server: &MockServer) -> Vec<Seen> {
+    server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| Seen {
+            method: r.method.to_string(),
+            path: r.url.path().to_string(),
+            query: r
+                .url
+                .query_pairs()
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+            token: r
+                .headers
+                .get("x-tapis-token")
+                .and_then(|v| v.to_str().ok())
+                .map(String::from),
+            content_type: r
+                .headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .map(String::from),
+            body: r.body,
+        })
+        .collect()
+}
+
+/// The single request the server received; fails if there was not exactly one.
+pub async fn only_request(server: &MockServer) -> Seen {
+    let mut all = received(server).await;
+    assert_eq!(all.len(), 1, "expected exactly one request");
+    all.remove(0)
+}
+
+/// Asserts method, path, query and token of a request, and that its JSON
+/// body contains `body` (every key of `body` with an equal value).
+pub fn assert_request(
+    seen: &Seen,
+    method: &str,
+    path: &str,
+    query: &[(&str, &str)],
+    body: Option<Value>,
+) {
+    assert_eq!(seen.method, method);
+    assert_eq!(seen.path, path);
+    let query: Vec<(String, String)> = query
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    assert_eq!(seen.query, query);
+    assert_eq!(seen.token.as_deref(), Some(TOKEN));
+    match body {
+        Some(expected) => {
+            assert_eq!(seen.content_type.as_deref(), Some("application/json"));
+            assert_json_contains(&seen.json(), &expected);
+        }
+        None => assert!(seen.body.is_empty(), "unexpected body"),
+    }
+}
+
+/// `actual` contains every key of `expected` (recursively) with equal values.
+pub fn assert_json_contains(actual: &Value, expected: &Value) {
+    match (actual, expected) {
+        (Value::Object(a), Value::Object(e)) => {
+            for (k, v) in e {
+                let got = a
+                    .get(k)
+                    .unwrap_or_else(|| panic!("missing key `{k}` in {actual}"));
+                assert_json_contains(got, v);
+            }
+        }
+        _ => assert_eq!(actual, expected),
+    }
+}

@@ -1,0 +1,251 @@
+//! `cargo xtask update-specs`: the only way specs enter `specs/`.
+//!
+//! Every candidate spec is normalised and generated in-process exactly as
+//! build.rs does before anything is written; a spec that fails is reported
+//! and its vendored file stays untouched. Files are written atomically.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use tapis_codegen::manifest::{sha256_hex, Entry, Manifest, MANIFEST_FILE};
+use tapis_codegen::spec::spec_file_name;
+use tapis_codegen::SpecSet;
+
+use crate::{date, workspace_root};
+
+/// The prefix of spec files inside the tapipy wheel's `tapipy/resources/`.
+const TAPIPY_PREFIX: &str = "openapi_v3-";
+
+/// A spec fetched from a source, not yet vendored.
+struct Candidate {
+    text: String,
+    source: String,
+    version: String,
+}
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let mut pypi: Option<Option<String>> = None;
+    let mut dir: Option<PathBuf> = None;
+    let mut wanted = Vec::new();
+    let mut it = args.iter().peekable();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--from-pypi" => {
+                let version = it.next_if(|v| {
+                    !v.starts_with('-') && v.chars().next().is_some_and(|c| c.is_ascii_digit())
+                });
+                pypi = Some(version.cloned());
+            }
+            "--from-dir" => {
+                dir = Some(PathBuf::from(
+                    it.next().ok_or("--from-dir needs a directory")?,
+                ))
+            }
+            s if s.starts_with('-') => return Err(format!("unknown option {s}")),
+            s => wanted.push(s.to_string()),
+        }
+    }
+    let scratch = std::env::temp_dir().join(format!("tapis-xtask-{}", std::process::id()));
+    let candidates = match (pypi, dir) {
+        (Some(version), None) => from_pypi(version.as_deref(), &scratch),
+        (None, Some(dir)) => from_dir(&dir, &dir.display().to_string(), "local"),
+        _ => Err("give exactly one of --from-pypi [VERSION] or --from-dir DIR".to_string()),
+    };
+    let _ = std::fs::remove_dir_all(&scratch);
+    let mut candidates = candidates?;
+    if !wanted.is_empty() {
+        for w in &wanted {
+            if !candidates.contains_key(w) {
+                return Err(format!("the source has no spec for service `{w}`"));
+            }
+        }
+        candidates.retain(|name, _| wanted.contains(name));
+    }
+    if candidates.is_empty() {
+        return Err("the source holds no specs".to_string());
+    }
+    apply(&workspace_root().join("specs"), candidates)
+}
+
+/// Downloads the tapipy wheel with pip and reads the specs it bundles.
+fn from_pypi(version: Option<&str>, scratch: &Path) -> Result<BTreeMap<String, Candidate>, String> {
+    let requirement = match version {
+        Some(v) => format!("tapipy=={v}"),
+        None => "tapipy".to_string(),
+    };
+    let download = scratch.join("download");
+    run_command(
+        Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--disable-pip-version-check",
+                "-q",
+                "-d",
+            ])
+            .arg(&download)
+            .arg(&requirement),
+    )?;
+    let wheel = std::fs::read_dir(&download)
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|e| e == "whl"))
+        .ok_or("pip downloaded no wheel")?;
+    let wheel_name = wheel
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_string();
+    // tapipy-25.4.0-py3-none-any.whl → 25.4.0
+    let version = wheel_name
+        .split('-')
+        .nth(1)
+        .unwrap_or("unknown")
+        .to_string();
+    let unpacked = scratch.join("wheel");
+    run_command(
+        Command::new("python3")
+            .args(["-m", "zipfile", "-e"])
+            .arg(&wheel)
+            .arg(&unpacked),
+    )?;
+    from_dir(
+        &unpacked.join("tapipy").join("resources"),
+        &format!("pypi:tapipy=={version} ({wheel_name}) tapipy/resources"),
+        &version,
+    )
+}
+
+/// Reads `<service>.yml` or `openapi_v3-<service>.yml` files from a directory.
+fn from_dir(
+    dir: &Path,
+    source: &str,
+    version: &str,
+) -> Result<BTreeMap<String, Candidate>, String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut out = BTreeMap::new();
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy().to_string();
+        let Some(stem) = name
+            .strip_suffix(".yml")
+            .or_else(|| name.strip_suffix(".yaml"))
+        else {
+            continue;
+        };
+        let service = stem.strip_prefix(TAPIPY_PREFIX).unwrap_or(stem).to_string();
+        if !service
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            || service.is_empty()
+        {
+            continue;
+        }
+        let text = std::fs::read_to_string(entry.path())
+            .map_err(|e| format!("{}: {e}", entry.path().display()))?;
+        out.insert(
+            service,
+            Candidate {
+                text,
+                source: format!("{source}/{name}"),
+                version: version.to_string(),
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// Validates every candidate by generating it, then writes the good ones and
+/// the manifest. Fails (after writing the good ones) if any candidate failed.
+fn apply(specs_dir: &Path, candidates: BTreeMap<String, Candidate>) -> Result<(), String> {
+    std::fs::create_dir_all(specs_dir).map_err(|e| e.to_string())?;
+    // Validate against the vendored set overlaid with all candidates, since
+    // one spec may refer to another (workflows → jobs).
+    let mut set = SpecSet::load_dir(specs_dir).map_err(|e| e.to_string())?;
+    let mut failures = Vec::new();
+    let mut parsed = BTreeMap::new();
+    for (service, c) in &candidates {
+        match set.add_text(service, &c.source, &c.text) {
+            Ok(()) => {
+                parsed.insert(service.clone(), ());
+            }
+            Err(e) => failures.push(format!("{service} ({}): {e}", c.source)),
+        }
+    }
+    let mut good = Vec::new();
+    for service in parsed.keys() {
+        match tapis_codegen::generate_service(service, &set) {
+            Ok(g) => {
+                println!("{service}: ok, {} operations", g.operations.len());
+                good.push(service.clone());
+            }
+            Err(e) => failures.push(format!("{service} ({}): {e}", candidates[service].source)),
+        }
+    }
+
+    let mut manifest = Manifest::load(specs_dir).map_err(|e| e.to_string())?;
+    let today = date::today();
+    for service in &good {
+        let c = &candidates[service];
+        let spec_version = set
+            .get(service)
+            .and_then(|s| s["info"]["version"].as_str().map(String::from))
+            .unwrap_or_default();
+        write_atomic(&specs_dir.join(spec_file_name(service)), c.text.as_bytes())?;
+        manifest.services.insert(
+            service.clone(),
+            Entry {
+                source: c.source.clone(),
+                version: c.version.clone(),
+                sha256: sha256_hex(c.text.as_bytes()),
+                date: today.clone(),
+                spec_version,
+            },
+        );
+    }
+    write_atomic(
+        &specs_dir.join(MANIFEST_FILE),
+        manifest.to_json().as_bytes(),
+    )?;
+    println!(
+        "vendored {} spec(s) into {}",
+        good.len(),
+        specs_dir.display()
+    );
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} spec(s) failed validation and were not written:\n  {}",
+            failures.len(),
+            failures.join("\n  ")
+        ))
+    }
+}
+
+/// Writes `bytes` to a temporary file beside `path` and renames it over `path`.
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    std::fs::write(&tmp, bytes).map_err(|e| format!("{}: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("{}: {e}", path.display())
+    })
+}
+
+fn run_command(cmd: &mut Command) -> Result<(), String> {
+    let output = cmd
+        .output()
+        .map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{cmd:?} failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim()
+        ))
+    }
+}
