@@ -144,3 +144,30 @@ pub(crate) fn build_http_client(settings: &HttpSettings) -> Result<reqwest::Clie
         .build()
         .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))
 }
+
+/// Decodes a typed success body. Unlike progenitor's `from_response`, an
+/// empty body (meta answers some creates with an empty 201) decodes as an
+/// empty JSON object, so an envelope or document type comes back with its
+/// fields unset rather than as a decoding error.
+#[doc(hidden)]
+pub async fn decode_success<T: serde::de::DeserializeOwned, E>(
+    response: reqwest::Response,
+) -> Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response
+        .bytes()
+        .await
+        .map_err(progenitor_client::Error::ResponseBodyError)?;
+    let decoded = if body.iter().all(u8::is_ascii_whitespace) {
+        serde_json::from_slice(b"{}").or_else(|_| serde_json::from_slice(b"null"))
+    } else {
+        serde_json::from_slice(&body)
+    };
+    match decoded {
+        Ok(inner) => Ok(progenitor_client::ResponseValue::new(
+            inner, status, headers,
+        )),
+        Err(e) => Err(progenitor_client::Error::InvalidResponsePayload(body, e)),
+    }
+}

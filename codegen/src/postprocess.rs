@@ -8,6 +8,8 @@
 //!   Tapis does not use it;
 //! - body-less success statuses get their match arm back
 //!   (see `normalize::responses::unify_success_responses`);
+//! - typed success bodies are decoded by `tapis::transport::decode_success`,
+//!   which accepts an empty body (meta answers a create with an empty 201);
 //! - doc comments are made safe for rustdoc (no spec prose run as doctests).
 
 use std::collections::BTreeMap;
@@ -147,6 +149,26 @@ impl VisitMut for Rewriter<'_> {
         }
         syn::visit_mut::visit_impl_item_fn_mut(self, f);
         self.current = None;
+    }
+
+    fn visit_arm_mut(&mut self, arm: &mut syn::Arm) {
+        // Success arms: `200..=299 => ResponseValue::from_response(response).await`.
+        let pat = arm.pat.to_token_stream().to_string();
+        if self.current.is_some() && pat.starts_with('2') {
+            let body = arm.body.to_token_stream().to_string();
+            if let Some(rest) = body.split("ResponseValue :: from_response (").nth(1) {
+                let response: TokenStream = rest
+                    .split(')')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .parse()
+                    .unwrap_or_default();
+                *arm.body =
+                    syn::parse_quote!({ crate::transport::decode_success(#response).await });
+            }
+        }
+        syn::visit_mut::visit_arm_mut(self, arm);
     }
 
     fn visit_expr_macro_mut(&mut self, m: &mut syn::ExprMacro) {

@@ -93,6 +93,8 @@ const PATCHES: &[(&str, Patch)] = &[
         responses::unify_success_responses,
     ),
     ("unify_error_responses", responses::unify_error_responses),
+    // After unify_success_responses: needs a single success response.
+    ("success_for_any_2xx", responses::success_for_any_2xx),
 ];
 
 /// Runs every patch on a copy of the raw spec of `service`.
@@ -140,12 +142,16 @@ pub(crate) fn for_each_operation(
     Ok(())
 }
 
+/// A visitor of JSON objects: `(location, object)`.
+pub(crate) type ObjectVisitor<'a> =
+    dyn FnMut(&str, &mut serde_json::Map<String, Value>) -> Result<(), CodegenError> + 'a;
+
 /// Calls `f(location, object)` on every JSON object in `value`, depth first,
 /// parents before children. `location` is a JSON-pointer-like path.
 pub(crate) fn walk_objects(
     value: &mut Value,
     location: &mut String,
-    f: &mut dyn FnMut(&str, &mut serde_json::Map<String, Value>) -> Result<(), CodegenError>,
+    f: &mut ObjectVisitor<'_>,
 ) -> Result<(), CodegenError> {
     match value {
         Value::Object(map) => {

@@ -129,3 +129,30 @@ pub(crate) fn unify_error_responses(ctx: &mut Ctx) -> Result<usize, CodegenError
     })?;
     Ok(hits)
 }
+
+/// Tapis servers do not always answer with the exact 2xx their spec declares
+/// (a create declared 201 may answer 200), and tapipy accepts any status
+/// below 300. An operation's single success response is therefore declared
+/// for the whole `2XX` range, so progenitor decodes any 2xx as its type.
+pub(crate) fn success_for_any_2xx(ctx: &mut Ctx) -> Result<usize, CodegenError> {
+    let mut hits = 0;
+    for_each_operation(&mut ctx.spec, |_path, _method, op| {
+        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+            return Ok(());
+        };
+        let success: Vec<String> = responses
+            .keys()
+            .filter(|s| is_success(s))
+            .cloned()
+            .collect();
+        if let [status] = success.as_slice() {
+            if status != "2XX" && status != "204" {
+                let response = responses.shift_remove(status).unwrap_or_default();
+                responses.insert("2XX".to_string(), response);
+                hits += 1;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(hits)
+}

@@ -1,0 +1,201 @@
+//! "Hello, Tapis": who am I, my systems, a directory listing, a file download
+//! and my jobs.
+//!
+//! ```text
+//! cargo run --example quickstart
+//! ```
+//!
+//! With `TAPIS_BASE_URL` and `TAPIS_TOKEN` set it talks to that tenant
+//! (set `TAPIS_SYSTEM_ID` and optionally `TAPIS_PATH` to list and download
+//! files too). Otherwise it starts a small local Tapis on 127.0.0.1 first, so
+//! it always runs, with no account.
+
+use futures::TryStreamExt;
+
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let (base_url, token, _local) = match (
+        std::env::var("TAPIS_BASE_URL"),
+        std::env::var("TAPIS_TOKEN"),
+    ) {
+        (Ok(url), Ok(token)) => (url, token, None),
+        _ => {
+            let local = local::start().await;
+            println!(
+                "No TAPIS_BASE_URL/TAPIS_TOKEN set: using a local Tapis at {}",
+                local.uri()
+            );
+            (local.uri(), local::TOKEN.to_string(), Some(local))
+        }
+    };
+    let system_id = std::env::var("TAPIS_SYSTEM_ID").unwrap_or_else(|_| "hello-system".into());
+    let path = std::env::var("TAPIS_PATH").unwrap_or_else(|_| "/home/hello".into());
+
+    let t = tapis::Tapis::builder(&base_url)
+        .access_token(token)
+        .build()?;
+    println!("Connected to {}", t.base_url());
+
+    // Who am I?
+    let me = t.authenticator().get_userinfo().send().await?.into_inner();
+    let username = me
+        .result
+        .and_then(|u| u.username)
+        .unwrap_or_else(|| "?".into());
+    println!("Hello, {username}!");
+
+    // My systems (search filters work as query parameters).
+    let systems = t
+        .systems()
+        .get_systems()
+        .limit(5)
+        .compute_total(true)
+        .send()
+        .await?
+        .into_inner();
+    let total = systems.metadata.and_then(|m| m.total_count).unwrap_or(0);
+    println!("Systems ({total} in total):");
+    for system in systems.result.unwrap_or_default() {
+        let id = system.id.map(|i| i.to_string()).unwrap_or_default();
+        let host = system.host.map(|h| h.to_string()).unwrap_or_default();
+        let kind = system
+            .system_type
+            .map(|k| k.to_string())
+            .unwrap_or_default();
+        println!("  - {id} ({kind}) on {host}");
+    }
+
+    // A directory listing and a download; the `/` in the path stays a separator.
+    if std::env::var("TAPIS_BASE_URL").is_err() || std::env::var("TAPIS_SYSTEM_ID").is_ok() {
+        let listing = t
+            .files()
+            .list_files()
+            .system_id(&system_id)
+            .path(&path)
+            .limit(20)
+            .send()
+            .await?;
+        println!("Files in {system_id}:{path}:");
+        let mut first_file = None;
+        for f in listing.into_inner().result.unwrap_or_default() {
+            let name = f.name.unwrap_or_default();
+            println!("  {:>8} bytes  {name}", f.size.unwrap_or(0));
+            if first_file.is_none() && f.type_.map(|k| k.to_string()).as_deref() == Some("file") {
+                first_file = f.path;
+            }
+        }
+        if let Some(file) = first_file {
+            let stream = t
+                .files()
+                .get_contents()
+                .system_id(&system_id)
+                .path(&file)
+                .send()
+                .await?;
+            let bytes: Vec<u8> = stream
+                .into_inner()
+                .into_inner()
+                .map_ok(|b| b.to_vec())
+                .try_concat()
+                .await?;
+            println!(
+                "Downloaded {file} ({} bytes): {:?}",
+                bytes.len(),
+                String::from_utf8_lossy(&bytes)
+            );
+        }
+    }
+
+    // My most recent jobs.
+    let jobs = t
+        .jobs()
+        .get_job_list()
+        .limit(3)
+        .order_by("created(desc)")
+        .send()
+        .await?
+        .into_inner();
+    println!("Recent jobs:");
+    for job in jobs.result.unwrap_or_default() {
+        let status = job.status.map(|s| s.to_string()).unwrap_or_default();
+        println!(
+            "  {} {} {status}",
+            job.uuid.unwrap_or_default(),
+            job.name.unwrap_or_default()
+        );
+    }
+    println!("Done.");
+    Ok(())
+}
+
+/// A small local Tapis (wiremock on 127.0.0.1) answering the calls above.
+/// A richer embedded server arrives with `tapis::testing`.
+mod local {
+    use serde_json::{json, Value};
+    use wiremock::matchers::{header, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    pub const TOKEN: &str = "local.quickstart.token";
+
+    fn ok(result: Value, metadata: Value) -> ResponseTemplate {
+        ResponseTemplate::new(200).set_body_json(json!({
+            "status": "success", "message": "ok", "version": "local", "result": result, "metadata": metadata
+        }))
+    }
+
+    pub async fn start() -> MockServer {
+        let server = MockServer::start().await;
+        let routes = [
+            (
+                "/v3/oauth2/userinfo",
+                ok(
+                    json!({"username": "hello", "email": "hello@example.org"}),
+                    json!({}),
+                ),
+            ),
+            (
+                "/v3/systems",
+                ok(
+                    json!([{"id": "hello-system", "systemType": "LINUX", "host": "login.example.org",
+                            "defaultAuthnMethod": "PKI_KEYS", "canExec": true}]),
+                    json!({"totalCount": 1, "recordCount": 1}),
+                ),
+            ),
+            (
+                "/v3/files/ops/hello-system/home/hello",
+                ok(
+                    json!([{"name": "hello.txt", "path": "home/hello/hello.txt", "size": 14, "type": "file"},
+                           {"name": "data", "path": "home/hello/data", "size": 4096, "type": "dir"}]),
+                    json!({}),
+                ),
+            ),
+            (
+                "/v3/jobs/list",
+                ok(
+                    json!([{"uuid": "1a2b-007", "name": "hello-job", "status": "FINISHED"}]),
+                    json!({}),
+                ),
+            ),
+        ];
+        for (route, response) in routes {
+            Mock::given(method("GET"))
+                .and(path(route))
+                .and(header("x-tapis-token", TOKEN))
+                .respond_with(response)
+                .mount(&server)
+                .await;
+        }
+        Mock::given(method("GET"))
+            .and(path("/v3/files/content/hello-system/home/hello/hello.txt"))
+            .and(header("x-tapis-token", TOKEN))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_raw("Hello, Tapis!\n", "application/octet-stream"),
+            )
+            .mount(&server)
+            .await;
+        server
+    }
+}
