@@ -8,6 +8,22 @@ use serde_json::{json, Map, Value};
 use super::{for_each_operation, Ctx};
 use crate::CodegenError;
 
+/// Calls `f(place, operation_id, responses)` for every operation's responses;
+/// `place` is `METHOD /path (operationId)`, for error messages.
+fn for_each_responses(
+    spec: &mut Value,
+    mut f: impl FnMut(&str, &str, &mut Map<String, Value>) -> Result<(), CodegenError>,
+) -> Result<(), CodegenError> {
+    for_each_operation(spec, |path, method, op| {
+        let operation_id = op["operationId"].as_str().unwrap_or_default().to_string();
+        let place = format!("{} {path} ({operation_id})", method.to_uppercase());
+        match op.get_mut("responses").and_then(Value::as_object_mut) {
+            Some(responses) => f(&place, &operation_id, responses),
+            None => Ok(()),
+        }
+    })
+}
+
 fn is_success(status: &str) -> bool {
     status.starts_with('2')
 }
@@ -22,10 +38,7 @@ fn is_error(status: &str) -> bool {
 /// the generated method returns a byte stream. (204 has no body by definition.)
 pub(crate) fn declare_download_bodies(ctx: &mut Ctx) -> Result<usize, CodegenError> {
     let mut hits = 0;
-    for_each_operation(&mut ctx.spec, |_path, _method, op| {
-        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
-            return Ok(());
-        };
+    for_each_responses(&mut ctx.spec, |_place, _id, responses| {
         for (status, response) in responses.iter_mut() {
             if !is_success(status) || status == "204" || response.get("$ref").is_some() {
                 continue;
@@ -55,11 +68,7 @@ pub(crate) fn unify_success_responses(ctx: &mut Ctx) -> Result<usize, CodegenErr
     let service = ctx.service;
     let mut hits = 0;
     let mut empty_success = Vec::new();
-    for_each_operation(&mut ctx.spec, |path, method, op| {
-        let operation_id = op["operationId"].as_str().unwrap_or_default().to_string();
-        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
-            return Ok(());
-        };
+    for_each_responses(&mut ctx.spec, |place, operation_id, responses| {
         let success: Vec<String> = responses
             .keys()
             .filter(|s| is_success(s))
@@ -81,7 +90,7 @@ pub(crate) fn unify_success_responses(ctx: &mut Ctx) -> Result<usize, CodegenErr
         if typed.len() > 1 {
             return Err(CodegenError::unhandled(
                 service,
-                format!("{} {path} ({operation_id})", method.to_uppercase()),
+                place,
                 format!("several different success bodies {success:?}"),
             ));
         }
@@ -90,7 +99,7 @@ pub(crate) fn unify_success_responses(ctx: &mut Ctx) -> Result<usize, CodegenErr
                 if responses[status].get("content").is_none() {
                     responses.remove(status);
                     let code: u16 = status.parse().unwrap_or(204);
-                    empty_success.push((operation_id.clone(), code));
+                    empty_success.push((operation_id.to_string(), code));
                     hits += 1;
                 }
             }
@@ -107,10 +116,7 @@ pub(crate) fn unify_success_responses(ctx: &mut Ctx) -> Result<usize, CodegenErr
 /// declared as any JSON value, which keeps everything the server sends.
 pub(crate) fn unify_error_responses(ctx: &mut Ctx) -> Result<usize, CodegenError> {
     let mut hits = 0;
-    for_each_operation(&mut ctx.spec, |_path, _method, op| {
-        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
-            return Ok(());
-        };
+    for_each_responses(&mut ctx.spec, |_place, _id, responses| {
         let bodies: BTreeSet<String> = responses
             .iter()
             .filter(|(s, _)| is_error(s))
@@ -136,10 +142,7 @@ pub(crate) fn unify_error_responses(ctx: &mut Ctx) -> Result<usize, CodegenError
 /// for the whole `2XX` range, so progenitor decodes any 2xx as its type.
 pub(crate) fn success_for_any_2xx(ctx: &mut Ctx) -> Result<usize, CodegenError> {
     let mut hits = 0;
-    for_each_operation(&mut ctx.spec, |_path, _method, op| {
-        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
-            return Ok(());
-        };
+    for_each_responses(&mut ctx.spec, |_place, _id, responses| {
         let success: Vec<String> = responses
             .keys()
             .filter(|s| is_success(s))
