@@ -1,6 +1,21 @@
 //! Decoding of what the server sends: envelopes with `result: null`,
 //! metadata kept, downloads returning their bytes.
 
+// Each test needs its own services; with a feature subset some helpers idle.
+#![cfg_attr(
+    not(all(
+        feature = "files",
+        feature = "jobs",
+        feature = "apps",
+        feature = "tenants",
+        feature = "streams",
+        feature = "pods",
+        feature = "systems",
+        feature = "meta"
+    )),
+    allow(unused_imports, dead_code)
+)]
+
 mod common;
 
 use common::*;

@@ -249,3 +249,76 @@ fn run_command(cmd: &mut Command) -> Result<(), String> {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh scratch directory under the system temp dir.
+    fn scratch(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("tapis-xtask-test-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn vendored(service: &str) -> String {
+        std::fs::read_to_string(workspace_root().join("specs").join(spec_file_name(service)))
+            .unwrap()
+    }
+
+    #[test]
+    fn from_dir_vendors_valid_specs_with_provenance() {
+        let source = scratch("source-ok");
+        let specs = scratch("specs-ok");
+        let text = vendored("tokens");
+        std::fs::write(source.join("openapi_v3-tokens.yml"), &text).unwrap();
+
+        let candidates = from_dir(&source, "local:test", "local").unwrap();
+        apply(&specs, candidates).unwrap();
+
+        assert_eq!(
+            std::fs::read_to_string(specs.join("tokens.yml")).unwrap(),
+            text
+        );
+        let manifest = Manifest::load(&specs).unwrap();
+        let entry = &manifest.services["tokens"];
+        assert_eq!(entry.sha256, sha256_hex(text.as_bytes()));
+        assert_eq!(entry.source, "local:test/openapi_v3-tokens.yml");
+        assert_eq!(entry.date.len(), 10);
+    }
+
+    #[test]
+    fn a_spec_that_fails_leaves_the_vendored_file_untouched() {
+        let specs = scratch("specs-bad");
+        let good = vendored("tokens");
+        std::fs::write(specs.join("tokens.yml"), &good).unwrap();
+
+        for (name, bad) in [
+            ("yaml", "openapi: 3.0.3\npaths: [unclosed".to_string()),
+            // progenitor-level failure: a multipart operation nobody implements
+            (
+                "multipart",
+                good.replacen(
+                    "\n        content:\n          application/json:",
+                    "\n        content:\n          multipart/form-data:",
+                    1,
+                ),
+            ),
+        ] {
+            let source = scratch(&format!("source-bad-{name}"));
+            std::fs::write(source.join("tokens.yml"), bad).unwrap();
+            let err = apply(&specs, from_dir(&source, "local:test", "local").unwrap()).unwrap_err();
+            assert!(
+                err.contains("tokens") && err.contains("failed validation"),
+                "{name}: {err}"
+            );
+            assert_eq!(
+                std::fs::read_to_string(specs.join("tokens.yml")).unwrap(),
+                good,
+                "{name}"
+            );
+        }
+    }
+}
