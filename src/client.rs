@@ -135,7 +135,7 @@ impl TapisBuilder {
     /// [`Error::InvalidInput`] for a token that cannot be sent as a header.
     pub fn build(self) -> Result<Tapis, Error> {
         let base_url = normalize_base_url(&self.base_url)?;
-        let shared = Shared::default();
+        let shared = Shared::new();
         shared.set_token(self.access_token.as_deref())?;
         let http = match self.http {
             Some(http) => http,

@@ -15,9 +15,9 @@ pub(crate) const TOKEN_HEADER: HeaderName = HeaderName::from_static("x-tapis-tok
 pub(crate) const USER_AGENT: &str = concat!("tapis-rust/", env!("CARGO_PKG_VERSION"));
 
 /// State shared by the generated clients of one [`crate::Tapis`] (the
-/// progenitor "inner type"); cloning is cheap.
+/// progenitor "inner type"); cloning is cheap. Only this crate creates one.
 #[doc(hidden)]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Shared {
     inner: Arc<SharedInner>,
 }
@@ -38,6 +38,12 @@ impl std::fmt::Debug for Shared {
 }
 
 impl Shared {
+    pub(crate) fn new() -> Self {
+        Shared {
+            inner: Arc::default(),
+        }
+    }
+
     /// Replaces the access token. Invalid header characters are refused.
     pub(crate) fn set_token(&self, token: Option<&str>) -> Result<(), Error> {
         let value = token
@@ -149,8 +155,7 @@ pub(crate) fn build_http_client(settings: &HttpSettings) -> Result<reqwest::Clie
 /// empty body (meta answers some creates with an empty 201) decodes as an
 /// empty JSON object, so an envelope or document type comes back with its
 /// fields unset rather than as a decoding error.
-#[doc(hidden)]
-pub async fn decode_success<T: serde::de::DeserializeOwned, E>(
+pub(crate) async fn decode_success<T: serde::de::DeserializeOwned, E>(
     response: reqwest::Response,
 ) -> Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
     let status = response.status();

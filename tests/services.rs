@@ -582,3 +582,29 @@ list_with_query!(
     "/v3/tenants",
     &[("limit", "1"), ("offset", "0")]
 );
+
+#[cfg(feature = "systems")]
+#[tokio::test]
+async fn systems_free_form_query_expands_to_key_value_pairs() {
+    // searchSystemsQueryParameters declares an object query parameter; Tapis
+    // expects `?owner.eq=jdoe&enabled.eq=true`, not a JSON blob.
+    let server = server_answering(envelope(json!([]))).await;
+    let filters = std::collections::HashMap::from([
+        ("owner.eq".to_string(), "jdoe".to_string()),
+        ("enabled.eq".to_string(), "true".to_string()),
+    ]);
+    client(&server)
+        .systems()
+        .search_systems_query_parameters()
+        .free_form_parameter_name(filters)
+        .limit(2)
+        .send()
+        .await
+        .unwrap();
+    let seen = only_request(&server).await;
+    assert_eq!(seen.path, "/v3/systems/search");
+    let mut query = seen.query.clone();
+    query.sort();
+    let expected = [("enabled.eq", "true"), ("limit", "2"), ("owner.eq", "jdoe")];
+    assert_eq!(query, expected.map(|(k, v)| (k.to_string(), v.to_string())));
+}

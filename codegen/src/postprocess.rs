@@ -6,6 +6,9 @@
 //!   `//` paths to give one URL several operations);
 //! - the `api-version` header progenitor adds to every request is dropped:
 //!   Tapis does not use it;
+//! - `Client::new` is removed: it builds its own reqwest client (15 s total
+//!   timeout, `unwrap` on a TLS setup our rustls build does not provide);
+//!   clients are made by `tapis::Tapis`;
 //! - body-less success statuses get their match arm back
 //!   (see `normalize::responses::unify_success_responses`);
 //! - typed success bodies are decoded by `tapis::transport::decode_success`,
@@ -101,6 +104,14 @@ pub fn run(
             ),
         });
     }
+    // Every path parameter must now go through `tapis::path`; a surviving
+    // `encode_path(..)` call means progenitor's output changed shape.
+    if file.to_token_stream().to_string().contains("encode_path (") {
+        return Err(CodegenError::Postprocess {
+            service: service.to_string(),
+            reason: "a path parameter is still encoded by progenitor's encode_path".to_string(),
+        });
+    }
     Ok((file, rewriter.generated))
 }
 
@@ -130,6 +141,17 @@ struct Rewriter<'a> {
 }
 
 impl VisitMut for Rewriter<'_> {
+    fn visit_item_impl_mut(&mut self, i: &mut syn::ItemImpl) {
+        let is_client = matches!(&*i.self_ty, syn::Type::Path(p) if p.path.is_ident("Client"));
+        if is_client && i.trait_.is_none() {
+            i.items.retain(|item| {
+                !matches!(item, syn::ImplItem::Fn(f) if f.sig.ident == "new"
+                    && f.block.to_token_stream().to_string().contains("ClientBuilder"))
+            });
+        }
+        syn::visit_mut::visit_item_impl_mut(self, i);
+    }
+
     fn visit_impl_item_fn_mut(&mut self, f: &mut ImplItemFn) {
         let op_id = find_operation_id(&f.block.to_token_stream());
         self.current = op_id.as_ref().and_then(|id| self.ops.get(&op_key(id)));
