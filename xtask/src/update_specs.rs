@@ -269,6 +269,27 @@ mod tests {
     }
 
     #[test]
+    fn vendored_specs_match_the_manifest() {
+        let specs = workspace_root().join("specs");
+        let manifest = Manifest::load(&specs).unwrap();
+        let set = SpecSet::load_dir(&specs).unwrap();
+        let vendored: Vec<&str> = set.services().collect();
+        let listed: Vec<&str> = manifest.services.keys().map(String::as_str).collect();
+        assert_eq!(
+            vendored, listed,
+            "manifest and specs/ list different services"
+        );
+        for (service, entry) in &manifest.services {
+            let bytes = std::fs::read(specs.join(spec_file_name(service))).unwrap();
+            assert_eq!(
+                sha256_hex(&bytes),
+                entry.sha256,
+                "{service}: spec differs from its manifest entry"
+            );
+        }
+    }
+
+    #[test]
     fn from_dir_vendors_valid_specs_with_provenance() {
         let source = scratch("source-ok");
         let specs = scratch("specs-ok");
