@@ -1,5 +1,6 @@
 //! The specs manifest (`specs/manifest.json`): where each vendored spec came
-//! from. Written by `cargo xtask update-specs`, read by build.rs and tests.
+//! from. Written by `cargo xtask update-specs`; its tests check it against
+//! the vendored files.
 
 use std::collections::BTreeMap;
 use std::path::Path;
