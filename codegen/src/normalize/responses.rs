@@ -28,6 +28,15 @@ fn is_success(status: &str) -> bool {
     status.starts_with('2')
 }
 
+/// The success status codes an operation declares, in spec order.
+fn success_statuses(responses: &Map<String, Value>) -> Vec<String> {
+    responses
+        .keys()
+        .filter(|s| is_success(s))
+        .cloned()
+        .collect()
+}
+
 fn is_error(status: &str) -> bool {
     !is_success(status) && status != "default"
 }
@@ -69,11 +78,7 @@ pub(crate) fn unify_success_responses(ctx: &mut Ctx) -> Result<usize, CodegenErr
     let mut hits = 0;
     let mut empty_success = Vec::new();
     for_each_responses(&mut ctx.spec, |place, operation_id, responses| {
-        let success: Vec<String> = responses
-            .keys()
-            .filter(|s| is_success(s))
-            .cloned()
-            .collect();
+        let success = success_statuses(responses);
         if success.len() < 2 {
             return Ok(());
         }
@@ -143,11 +148,7 @@ pub(crate) fn unify_error_responses(ctx: &mut Ctx) -> Result<usize, CodegenError
 pub(crate) fn success_for_any_2xx(ctx: &mut Ctx) -> Result<usize, CodegenError> {
     let mut hits = 0;
     for_each_responses(&mut ctx.spec, |_place, _id, responses| {
-        let success: Vec<String> = responses
-            .keys()
-            .filter(|s| is_success(s))
-            .cloned()
-            .collect();
+        let success = success_statuses(responses);
         if let [status] = success.as_slice() {
             if status != "2XX" && status != "204" {
                 let response = responses.shift_remove(status).unwrap_or_default();
