@@ -47,8 +47,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
              `specs/{service}.yml` (spec version {version}).\n\
              ///\n/// Reach it through [`crate::Tapis::{module}`].\n\
              #[allow(rustdoc::all, clippy::all, clippy::pedantic, unused_imports, unused_mut, dead_code)]\n\
-             pub mod {module} {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/{module}.rs\"));\n    \
-             crate::transport::impl_hooks!(Client);\n}}\n",
+             pub mod {module} {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/{module}.rs\"));\n}}\n",
             version = generated.spec_version,
         )?;
         writeln!(fields, "    pub(crate) {module}: {module}::Client,")?;

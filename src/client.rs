@@ -3,8 +3,10 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::transport::{build_http_client, HttpSettings, Shared};
-use crate::{Error, Services};
+use std::sync::Arc;
+
+use crate::transport::{build_http_client, HttpSettings, Shared, SharedConfig};
+use crate::{Error, Operation, RetryPolicy, Services};
 
 /// A client for one Tapis tenant, giving access to every enabled service.
 ///
@@ -18,7 +20,7 @@ use crate::{Error, Services};
 ///     .access_token("eyJhbGciOi...")
 ///     .build()?;
 /// let systems = t.systems().get_systems().limit(10).send().await?;
-/// for system in systems.into_inner().result.unwrap_or_default() {
+/// for system in systems.into_result()? {
 ///     println!("{:?}", system.id);
 /// }
 /// # Ok(())
@@ -53,6 +55,7 @@ impl Tapis {
             access_token: None,
             http: None,
             settings: HttpSettings::default(),
+            shared: SharedConfig::default(),
         }
     }
 
@@ -64,6 +67,10 @@ impl Tapis {
     /// The HTTP client all services share.
     pub fn http_client(&self) -> &reqwest::Client {
         &self.http
+    }
+
+    pub(crate) fn shared(&self) -> &Shared {
+        &self.shared
     }
 
     /// Replaces the access token sent as `X-Tapis-Token` by every service.
@@ -79,6 +86,7 @@ pub struct TapisBuilder {
     access_token: Option<String>,
     http: Option<reqwest::Client>,
     settings: HttpSettings,
+    shared: SharedConfig,
 }
 
 impl fmt::Debug for TapisBuilder {
@@ -90,6 +98,9 @@ impl fmt::Debug for TapisBuilder {
                 &self.access_token.as_ref().map(|_| "<redacted>"),
             )
             .field("settings", &self.settings)
+            .field("retry", &self.shared.retry)
+            .field("pre_request_hooks", &self.shared.pre_hooks.len())
+            .field("post_response_hooks", &self.shared.post_hooks.len())
             .finish_non_exhaustive()
     }
 }
@@ -128,6 +139,44 @@ impl TapisBuilder {
         self
     }
 
+    /// The retry policy of every call (a call may set its own); see
+    /// [`RetryPolicy`] for the default.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.shared.retry = policy;
+        self
+    }
+
+    /// Registers a function called before every attempt of every request,
+    /// after the SDK's own headers are set; hooks run in the order they are
+    /// registered. It may add headers, or change the URL or body.
+    ///
+    /// ```
+    /// let t = tapis::Tapis::builder("https://tacc.tapis.io")
+    ///     .pre_request_hook(|op, request| {
+    ///         request.headers_mut().insert("x-gateway", "my-portal".parse().unwrap());
+    ///         tracing::debug!(operation = op.id, "sending");
+    ///     })
+    ///     .build()?;
+    /// # Ok::<(), tapis::Error>(())
+    /// ```
+    pub fn pre_request_hook<F>(mut self, hook: F) -> Self
+    where
+        F: Fn(&Operation, &mut reqwest::Request) + Send + Sync + 'static,
+    {
+        self.shared.pre_hooks.push(Arc::new(hook));
+        self
+    }
+
+    /// Registers a function called with every response (its status and
+    /// headers, error statuses included), in registration order.
+    pub fn post_response_hook<F>(mut self, hook: F) -> Self
+    where
+        F: Fn(&Operation, &reqwest::Response) + Send + Sync + 'static,
+    {
+        self.shared.post_hooks.push(Arc::new(hook));
+        self
+    }
+
     /// Builds the client. No network call is made.
     ///
     /// Fails with [`Error::Config`] for a base URL that is not an absolute
@@ -135,7 +184,7 @@ impl TapisBuilder {
     /// [`Error::InvalidInput`] for a token that cannot be sent as a header.
     pub fn build(self) -> Result<Tapis, Error> {
         let base_url = normalize_base_url(&self.base_url)?;
-        let shared = Shared::new();
+        let shared = Shared::new(self.shared);
         shared.set_token(self.access_token.as_deref())?;
         let http = match self.http {
             Some(http) => http,

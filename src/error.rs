@@ -1,17 +1,408 @@
-//! The error type of the `tapis` crate.
+//! The one error type of the crate.
 //!
-//! Generated operations return progenitor's [`progenitor_client::Error`]
-//! today (a path parameter the SDK refuses is its `InvalidRequest` variant);
-//! construction and configuration return [`Error`].
+//! Every operation, generated or hand-written, returns [`Error`]: an HTTP
+//! error status is [`Error::Api`] (with the Tapis `message` and `version`
+//! from the error envelope when there is one), a failed connection is
+//! [`Error::Network`], a body that cannot be decoded is
+//! [`Error::InvalidResponse`], and a value the caller gave that cannot be
+//! sent is [`Error::InvalidInput`] (nothing was sent).
+//!
+//! ```no_run
+//! # async fn demo(t: tapis::Tapis) {
+//! use tapis::error::ErrorKind;
+//! match t.systems().get_system().system_id("nope").send().await {
+//!     Ok(system) => println!("{:?}", system.into_inner().result),
+//!     Err(tapis::Error::Api { kind: ErrorKind::NotFound, .. }) => println!("no such system"),
+//!     Err(e) if e.is_retryable() => println!("try again later: {e}"),
+//!     Err(e) => println!("failed: {e}"),
+//! }
+//! # }
+//! ```
 
-/// An error from building or configuring a [`crate::Tapis`] client.
+use std::fmt;
+
+use reqwest::StatusCode;
+
+/// Boxed cause of an [`Error::Auth`] or [`Error::InvalidResponse`].
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// An error from the `tapis` crate.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// The server answered with an error status (anything not 2xx).
+    #[error("{method} {url}: {status}{}", api_detail(message.as_deref(), body_excerpt))]
+    Api {
+        /// The HTTP status.
+        status: StatusCode,
+        /// The status as a category.
+        kind: ErrorKind,
+        /// The Tapis envelope's `message`, when the body was one.
+        message: Option<String>,
+        /// The Tapis envelope's `version` (the service's version).
+        version: Option<String>,
+        /// The start of the body (at most [`EXCERPT_LEN`] bytes, UTF-8).
+        body_excerpt: String,
+        /// The request method.
+        method: reqwest::Method,
+        /// The request URL, secrets removed (see [`redacted_url`]).
+        url: String,
+    },
+    /// No usable response: the connection failed, timed out or broke.
+    #[error("{method} {url}: {kind}: {source}")]
+    Network {
+        /// What went wrong.
+        kind: NetworkErrorKind,
+        /// The request method.
+        method: reqwest::Method,
+        /// The request URL, secrets removed.
+        url: String,
+        /// The transport error.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// A success status whose body is not what the operation declares.
+    #[error(
+        "invalid response ({status}): {reason}{}",
+        excerpt_suffix(body_excerpt)
+    )]
+    InvalidResponse {
+        /// The HTTP status.
+        status: StatusCode,
+        /// What is wrong with it.
+        reason: String,
+        /// The start of the body.
+        body_excerpt: String,
+        /// The decoding error, if any.
+        #[source]
+        source: Option<BoxError>,
+    },
     /// A value given by the caller cannot be used; nothing was sent.
     #[error("invalid input: {0}")]
     InvalidInput(String),
+    /// Authentication failed or is impossible (no token, refresh failed...).
+    #[error("authentication: {reason}")]
+    Auth {
+        /// What failed.
+        reason: String,
+        /// The underlying error, if any.
+        #[source]
+        source: Option<BoxError>,
+    },
     /// The client configuration is invalid (base URL, TLS settings...).
     #[error("invalid configuration: {0}")]
     Config(String),
+}
+
+/// The category of an [`Error::Api`] status, as tapipy classifies them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// 400
+    BadRequest,
+    /// 401
+    Unauthorized,
+    /// 403
+    Forbidden,
+    /// 404
+    NotFound,
+    /// 409
+    Conflict,
+    /// 503
+    ServiceUnavailable,
+    /// Any other 5xx.
+    InternalServer,
+    /// Any other status.
+    Other,
+}
+
+impl ErrorKind {
+    /// The category of `status`.
+    pub fn from_status(status: StatusCode) -> Self {
+        match status.as_u16() {
+            400 => ErrorKind::BadRequest,
+            401 => ErrorKind::Unauthorized,
+            403 => ErrorKind::Forbidden,
+            404 => ErrorKind::NotFound,
+            409 => ErrorKind::Conflict,
+            503 => ErrorKind::ServiceUnavailable,
+            500..=599 => ErrorKind::InternalServer,
+            _ => ErrorKind::Other,
+        }
+    }
+}
+
+/// What kind of [`Error::Network`] failure happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NetworkErrorKind {
+    /// The connection could not be established (refused, DNS, TLS...).
+    Connect,
+    /// The connect timeout or the request timeout elapsed.
+    Timeout,
+    /// Anything else (the connection broke while sending or receiving).
+    Other,
+}
+
+impl fmt::Display for NetworkErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            NetworkErrorKind::Connect => "cannot connect",
+            NetworkErrorKind::Timeout => "timed out",
+            NetworkErrorKind::Other => "connection failed",
+        })
+    }
+}
+
+/// How many bytes of a body an error keeps.
+pub const EXCERPT_LEN: usize = 1024;
+
+impl Error {
+    /// The HTTP status, for errors that have one.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api { status, .. } | Error::InvalidResponse { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// Whether trying again later may succeed: 429, 502, 503, 504, and
+    /// connection failures or timeouts.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Api { status, .. } => is_retryable_status(*status),
+            Error::Network { kind, .. } => {
+                matches!(kind, NetworkErrorKind::Connect | NetworkErrorKind::Timeout)
+            }
+            _ => false,
+        }
+    }
+
+    /// The Tapis `message` of an [`Error::Api`].
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Error::Api { message, .. } => message.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn network(
+        method: &reqwest::Method,
+        url: &url::Url,
+        source: reqwest::Error,
+    ) -> Self {
+        let kind = if source.is_timeout() {
+            NetworkErrorKind::Timeout
+        } else if source.is_connect() {
+            NetworkErrorKind::Connect
+        } else {
+            NetworkErrorKind::Other
+        };
+        Error::Network {
+            kind,
+            method: method.clone(),
+            url: redacted_url(url),
+            // reqwest's own message repeats the URL, query included.
+            source: source.without_url(),
+        }
+    }
+
+    pub(crate) fn invalid_response(
+        status: StatusCode,
+        reason: impl Into<String>,
+        body: &[u8],
+        source: Option<BoxError>,
+    ) -> Self {
+        Error::InvalidResponse {
+            status,
+            reason: reason.into(),
+            body_excerpt: excerpt(body),
+            source,
+        }
+    }
+
+    /// An [`Error::Api`] from an error status and its body.
+    pub(crate) fn api(
+        status: StatusCode,
+        method: &reqwest::Method,
+        url: &url::Url,
+        body: &[u8],
+    ) -> Self {
+        #[derive(serde::Deserialize)]
+        struct ErrorEnvelope {
+            message: Option<serde_json::Value>,
+            version: Option<serde_json::Value>,
+        }
+        let text = |v: serde_json::Value| match v {
+            serde_json::Value::String(s) => s,
+            serde_json::Value::Null => String::new(),
+            other => other.to_string(),
+        };
+        let (message, version) = match serde_json::from_slice::<ErrorEnvelope>(body) {
+            Ok(e) => (
+                e.message.map(text).filter(|m| !m.is_empty()),
+                e.version.map(text).filter(|v| !v.is_empty()),
+            ),
+            Err(_) => (None, None),
+        };
+        Error::Api {
+            status,
+            kind: ErrorKind::from_status(status),
+            message,
+            version,
+            body_excerpt: excerpt(body),
+            method: method.clone(),
+            url: redacted_url(url),
+        }
+    }
+}
+
+/// Whether an HTTP status is worth retrying: 429, 502, 503, 504.
+pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 429 | 502 | 503 | 504)
+}
+
+/// The first [`EXCERPT_LEN`] bytes of `body` as text, cut on a character
+/// boundary.
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    let cut = &body[..body.len().min(EXCERPT_LEN)];
+    let text = String::from_utf8_lossy(cut);
+    // A cut through a multi-byte character leaves one replacement character.
+    let text = text.trim_end_matches('\u{FFFD}');
+    let mut out = text.trim().to_string();
+    if body.len() > EXCERPT_LEN {
+        out.push('…');
+    }
+    out
+}
+
+fn api_detail(message: Option<&str>, body: &str) -> String {
+    match message {
+        Some(m) => format!(": {m}"),
+        None if body.is_empty() => String::new(),
+        None => format!(": {}", readable(body)),
+    }
+}
+
+fn excerpt_suffix(body: &str) -> String {
+    if body.is_empty() {
+        String::new()
+    } else {
+        format!("; body: {}", readable(body))
+    }
+}
+
+/// A short readable text from a body excerpt: an HTML error page becomes its
+/// text (tags dropped, whitespace collapsed), cut to 200 characters.
+fn readable(body: &str) -> String {
+    let text = if body.trim_start().starts_with('<') {
+        let mut out = String::with_capacity(body.len());
+        let mut in_tag = false;
+        for c in body.chars() {
+            match c {
+                '<' => {
+                    in_tag = true;
+                    out.push(' ');
+                }
+                '>' => in_tag = false,
+                c if !in_tag => out.push(c),
+                _ => {}
+            }
+        }
+        out
+    } else {
+        body.to_string()
+    };
+    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match collapsed.char_indices().nth(200) {
+        Some((i, _)) => format!("{}…", &collapsed[..i]),
+        None => collapsed,
+    }
+}
+
+/// Header and query parameter names whose values are never shown.
+pub(crate) fn is_secret_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    [
+        "token",
+        "password",
+        "secret",
+        "key",
+        "jwt",
+        "authorization",
+        "cookie",
+    ]
+    .iter()
+    .any(|s| n.contains(s))
+}
+
+/// `url` for error messages and logs: no user info, and the values of query
+/// parameters with secret-looking names (`token`, `password`, `key`...)
+/// replaced by `REDACTED`.
+pub fn redacted_url(url: &url::Url) -> String {
+    let mut url = url.clone();
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    if url.query().is_some() {
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if is_secret_name(&k) {
+                    "REDACTED".to_string()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    url.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpt_cuts_on_a_char_boundary() {
+        let body = "é".repeat(EXCERPT_LEN);
+        let e = excerpt(body.as_bytes());
+        assert!(e.ends_with('…'));
+        assert!(!e.contains('\u{FFFD}'));
+        assert!(e.len() <= EXCERPT_LEN + '…'.len_utf8());
+    }
+
+    #[test]
+    fn html_becomes_text() {
+        let html = "<html><head><title>502 Bad Gateway</title></head>\n<body><h1>502 Bad Gateway</h1></body></html>";
+        assert_eq!(readable(html), "502 Bad Gateway 502 Bad Gateway");
+    }
+
+    #[test]
+    fn secrets_leave_urls() {
+        let url = url::Url::parse("https://u:p@h/v3/x?access_token=abc&limit=2&apiKey=zz").unwrap();
+        let shown = redacted_url(&url);
+        assert_eq!(
+            shown,
+            "https://h/v3/x?access_token=REDACTED&limit=2&apiKey=REDACTED"
+        );
+    }
+
+    #[test]
+    fn kinds_follow_tapipy() {
+        for (s, k) in [
+            (400, ErrorKind::BadRequest),
+            (401, ErrorKind::Unauthorized),
+            (403, ErrorKind::Forbidden),
+            (404, ErrorKind::NotFound),
+            (409, ErrorKind::Conflict),
+            (503, ErrorKind::ServiceUnavailable),
+            (500, ErrorKind::InternalServer),
+            (502, ErrorKind::InternalServer),
+            (429, ErrorKind::Other),
+        ] {
+            assert_eq!(ErrorKind::from_status(StatusCode::from_u16(s).unwrap()), k);
+        }
+    }
 }

@@ -18,27 +18,44 @@
 //!
 //! // GET /v3/systems/my-system
 //! let system = t.systems().get_system().system_id("my-system").send().await?;
-//! println!("{:?}", system.into_inner().result);
+//! println!("{:?}", system.into_result()?.id);
 //!
 //! // GET /v3/files/ops/my-system/home/me/data (the `/` in paths is kept)
 //! let listing = t.files().list_files().system_id("my-system").path("/home/me/data").send().await?;
-//! println!("{} entries", listing.into_inner().result.unwrap_or_default().len());
+//! println!("{} entries", listing.into_result()?.len());
 //! # Ok(())
 //! # }
 //! ```
 //!
-//! Responses are [`ResponseValue`]s: the decoded body (a Tapis envelope with
+//! Responses are [`Response`]s: the decoded body (a Tapis envelope with
 //! `status`, `message`, `result`, `version`, `metadata`) plus the status and
-//! headers. Downloads return a [`ByteStream`].
+//! headers; `.into_result()` gives just the `result`. Downloads return a
+//! [`ByteStream`]. Every failure is one [`Error`].
+//!
+//! Every operation builder also takes per-call settings before `.send()`:
+//! extra headers and query parameters (Tapis search filters such as
+//! `owner.eq=jdoe`), a tracking id, a timeout, a [`RetryPolicy`] and a
+//! [`DebugCapture`]; see [`CallOptions`]. [`Tapis::request`] reaches any
+//! path the specs do not describe.
 
 mod client;
 pub mod error;
 pub mod path;
+mod request;
+mod response;
 mod transport;
 
 pub use client::{Tapis, TapisBuilder};
 pub use error::Error;
-pub use progenitor_client::{ByteStream, ResponseValue};
+pub use progenitor_client::ByteStream;
+pub use request::{validate_tracking_id, CallOptions, RawRequest};
+/// The HTTP library `tapis` is built on (its `Method`, `Request`,
+/// `Response` and header types appear in this API).
+pub use reqwest;
+pub use response::{Envelope, EnvelopeInfo, Metadata, Response};
+pub use transport::{
+    Backoff, DebugCapture, Exchange, Operation, PostResponseHook, PreRequestHook, RetryPolicy,
+};
 
 // The generated service modules (`tapis::systems`, ...), the `Tapis`
 // accessors and the `OPERATIONS` table; written by build.rs.

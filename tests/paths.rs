@@ -71,7 +71,7 @@ async fn traversal_in_file_paths_is_refused_and_nothing_is_sent() {
             "{input}: {message}"
         );
         assert!(
-            matches!(err, tapis::files::Error::InvalidRequest(_)),
+            matches!(err, tapis::Error::InvalidInput(_)),
             "{input}: {err:?}"
         );
         assert!(
@@ -115,7 +115,7 @@ async fn ordinary_parameters_are_one_segment() {
             .await
             .unwrap_err();
         assert!(
-            matches!(err, tapis::systems::Error::InvalidRequest(_)),
+            matches!(err, tapis::Error::InvalidInput(_)),
             "{input:?}: {err:?}"
         );
         // An empty id is already refused by the spec's `IdString` type.

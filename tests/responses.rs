@@ -171,7 +171,7 @@ async fn file_download_returns_the_bytes() {
 
 #[cfg(feature = "meta")]
 #[tokio::test]
-async fn meta_body_less_declarations_return_the_bytes() {
+async fn meta_body_less_declarations_return_json() {
     let server = server_answering(
         ResponseTemplate::new(200).set_body_raw(r#"[{"_id":1}]"#, "application/json"),
     )
@@ -186,14 +186,8 @@ async fn meta_body_less_declarations_return_the_bytes() {
         .send()
         .await
         .unwrap();
-    let bytes: Vec<u8> = resp
-        .into_inner()
-        .into_inner()
-        .map_ok(|b| b.to_vec())
-        .try_concat()
-        .await
-        .unwrap();
-    assert_eq!(bytes, br#"[{"_id":1}]"#);
+    // Raw documents (here an array) come back as JSON, not bytes.
+    assert_eq!(resp.into_inner(), json!([{"_id": 1}]));
 }
 
 #[cfg(feature = "apps")]
@@ -217,10 +211,167 @@ async fn declared_error_bodies_of_different_types_are_kept_as_json() {
         .await
         .unwrap_err()
     {
-        tapis::apps::Error::ErrorResponse(resp) => {
-            assert_eq!(resp.status(), 409);
-            assert_eq!(resp.into_inner()["message"], "APPAPI_APP_EXISTS");
+        tapis::Error::Api {
+            status,
+            kind,
+            message,
+            ..
+        } => {
+            assert_eq!(status, 409);
+            assert_eq!(kind, tapis::error::ErrorKind::Conflict);
+            assert_eq!(message.as_deref(), Some("APPAPI_APP_EXISTS"));
         }
         other => panic!("unexpected {other:?}"),
     }
+}
+
+#[cfg(feature = "systems")]
+mod envelope_access {
+    use super::*;
+    use tapis::Error;
+
+    fn systems_page() -> ResponseTemplate {
+        ResponseTemplate::new(200).set_body_raw(
+            json!({
+                "status": "success", "message": "TAPIS_FOUND Systems found: 1 systems", "version": "1.8.2",
+                "result": [{"id": "s1", "systemType": "LINUX", "host": "h", "defaultAuthnMethod": "PASSWORD", "canExec": true}],
+                "metadata": {"recordCount": 1, "recordLimit": 1, "recordsSkipped": 2, "totalCount": 42, "orderBy": "id(asc)", "startAfter": null, "extra": true}
+            })
+            .to_string(),
+            // tapipy hands back raw bytes for this content type.
+            "application/json; charset=utf-8",
+        )
+    }
+
+    #[tokio::test]
+    async fn into_result_gives_the_result_and_metadata_the_counts() {
+        let server = server_answering(systems_page()).await;
+        let t = client(&server);
+        let systems = t
+            .systems()
+            .get_systems()
+            .send()
+            .await
+            .unwrap()
+            .into_result()
+            .unwrap();
+        assert_eq!(systems[0].id.as_deref().map(String::as_str), Some("s1"));
+
+        let resp = t.systems().get_systems().send().await.unwrap();
+        let envelope = resp.envelope();
+        assert_eq!(envelope.status.as_deref(), Some("success"));
+        assert_eq!(envelope.version.as_deref(), Some("1.8.2"));
+        assert_eq!(
+            resp.message().as_deref(),
+            Some("TAPIS_FOUND Systems found: 1 systems")
+        );
+        let (systems, metadata) = resp.into_result_with_metadata().unwrap();
+        assert_eq!(systems.len(), 1);
+        assert_eq!(metadata.total_count, Some(42));
+        assert_eq!(metadata.record_limit, Some(1));
+        assert_eq!(metadata.records_skipped, Some(2));
+        assert_eq!(metadata.order_by.as_deref(), Some("id(asc)"));
+        assert_eq!(metadata.start_after, None);
+    }
+
+    #[tokio::test]
+    async fn result_null_is_an_error_for_into_result_and_none_otherwise() {
+        let server = server_answering(null_envelope()).await;
+        let t = client(&server);
+        let err = t
+            .systems()
+            .get_systems()
+            .send()
+            .await
+            .unwrap()
+            .into_result()
+            .unwrap_err();
+        match &err {
+            Error::InvalidResponse {
+                status,
+                reason,
+                body_excerpt,
+                ..
+            } => {
+                assert_eq!(*status, 200);
+                assert!(reason.contains("no `result`"), "{reason}");
+                assert_eq!(body_excerpt, "none found");
+            }
+            other => panic!("{other:?}"),
+        }
+        let resp = t.systems().get_systems().send().await.unwrap();
+        assert_eq!(resp.metadata(), tapis::Metadata::default());
+        assert!(resp.into_optional_result().is_none());
+    }
+}
+
+#[cfg(feature = "tenants")]
+#[tokio::test]
+async fn metadata_is_kept_where_the_spec_omits_it() {
+    // The tenants envelope schemas declare no `metadata`; normalisation adds it.
+    let server = server_answering(ResponseTemplate::new(200).set_body_json(json!({
+        "status": "success", "message": "Tenants retrieved successfully.", "version": "dev",
+        "result": [], "metadata": {"totalCount": 7, "recordCount": 0}
+    })))
+    .await;
+    let resp = client(&server)
+        .tenants()
+        .list_tenants()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.envelope().status.as_deref(), Some("success"));
+    let (tenants, metadata) = resp.into_result_with_metadata().unwrap();
+    assert!(tenants.is_empty());
+    assert_eq!(metadata.total_count, Some(7));
+}
+
+#[cfg(feature = "meta")]
+#[tokio::test]
+async fn meta_documents_come_back_as_json_objects_and_arrays() {
+    let doc = json!({"_id": {"$oid": "5f"}, "name": "run-1", "values": [1, 2]});
+    let server = server_answering(
+        ResponseTemplate::new(200).set_body_raw(doc.to_string(), "application/json; charset=utf-8"),
+    )
+    .await;
+    let t = client(&server);
+    let got = t
+        .meta()
+        .get_document()
+        .db("d")
+        .collection("c")
+        .doc_id("5f")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(serde_json::Value::Object(got.into_inner()), doc);
+
+    let server =
+        server_answering(ResponseTemplate::new(200).set_body_json(json!([doc, doc]))).await;
+    let docs = client(&server)
+        .meta()
+        .list_documents()
+        .db("d")
+        .collection("c")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(docs.len(), 2);
+    assert_eq!(docs[1]["name"], "run-1");
+}
+
+#[cfg(feature = "meta")]
+#[tokio::test]
+async fn meta_empty_created_body_is_null() {
+    let server = server_answering(ResponseTemplate::new(201)).await;
+    let resp = client(&server)
+        .meta()
+        .create_db()
+        .db("d")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    assert_eq!(resp.into_inner(), serde_json::Value::Null);
 }

@@ -56,12 +56,23 @@ pub struct Seen {
     pub query: Vec<(String, String)>,
     pub token: Option<String>,
     pub content_type: Option<String>,
+    /// Every header, in the order received (repeated names repeat).
+    pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
 }
 
 impl Seen {
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body).expect("request body is JSON")
+    }
+
+    /// Every value of header `name` (case-insensitive), in order.
+    pub fn header_values(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 }
 
@@ -90,6 +101,16 @@ pub async fn received(server: &MockServer) -> Vec<Seen> {
                 .get("content-type")
                 .and_then(|v| v.to_str().ok())
                 .map(String::from),
+            headers: r
+                .headers
+                .iter()
+                .map(|(n, v)| {
+                    (
+                        n.to_string(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect(),
             body: r.body,
         })
         .collect()
@@ -141,4 +162,35 @@ pub fn assert_json_contains(actual: &Value, expected: &Value) {
         }
         _ => assert_eq!(actual, expected),
     }
+}
+
+/// Runs `fut` with a tracing subscriber that records every event and span
+/// (fields included, at TRACE level) and returns the output with it. The
+/// tests run on a current-thread runtime, so the subscriber sees the calls.
+pub async fn with_tracing<F: std::future::Future>(fut: F) -> (F::Output, String) {
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Buffer {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buffer = Buffer::default();
+    let writer = buffer.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_writer(move || writer.clone())
+        .finish();
+    let guard = tracing::subscriber::set_default(subscriber);
+    let out = fut.await;
+    drop(guard);
+    let text = String::from_utf8_lossy(&buffer.0.lock().unwrap()).into_owned();
+    (out, text)
 }

@@ -84,6 +84,7 @@ const PATCHES: &[(&str, Patch)] = &[
         "nullable_envelope_fields",
         schemas::nullable_envelope_fields,
     ),
+    ("envelope_metadata", schemas::envelope_metadata),
     (
         "declare_download_bodies",
         responses::declare_download_bodies,

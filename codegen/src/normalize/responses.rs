@@ -41,11 +41,22 @@ fn is_error(status: &str) -> bool {
     !is_success(status) && status != "default"
 }
 
+/// Services whose success bodies, where undeclared, are JSON: meta answers
+/// with plain MongoDB documents and arrays of them (no envelope).
+const JSON_WHEN_UNDECLARED: &[&str] = &["meta"];
+
 /// Downloads (files `getContents`, `redeemPostIt`, meta aggregations and
 /// creates...) declare a 2xx response without content, which progenitor turns
 /// into `()`, dropping the body. Such responses are declared as raw bytes so
-/// the generated method returns a byte stream. (204 has no body by definition.)
+/// the generated method returns a byte stream, except in the services of
+/// [`JSON_WHEN_UNDECLARED`], whose undeclared bodies are JSON documents: they
+/// are declared as any JSON value. (204 has no body by definition.)
 pub(crate) fn declare_download_bodies(ctx: &mut Ctx) -> Result<usize, CodegenError> {
+    let content = if JSON_WHEN_UNDECLARED.contains(&ctx.service) {
+        json!({"application/json": {"schema": {}}})
+    } else {
+        json!({"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}})
+    };
     let mut hits = 0;
     for_each_responses(&mut ctx.spec, |_place, _id, responses| {
         for (status, response) in responses.iter_mut() {
@@ -57,7 +68,7 @@ pub(crate) fn declare_download_bodies(ctx: &mut Ctx) -> Result<usize, CodegenErr
                 .and_then(Value::as_object)
                 .is_none_or(Map::is_empty);
             if empty {
-                response["content"] = json!({"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}});
+                response["content"] = content.clone();
                 hits += 1;
             }
         }

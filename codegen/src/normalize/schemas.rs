@@ -271,12 +271,7 @@ pub(crate) fn nullable_envelope_fields(ctx: &mut Ctx) -> Result<usize, CodegenEr
         let Some(Value::Object(props)) = obj.get_mut("properties") else {
             return Ok(());
         };
-        let is_envelope = props.contains_key("result")
-            && (["status", "message", "version"]
-                .iter()
-                .any(|k| props.contains_key(*k))
-                || has_all_of);
-        if !is_envelope {
+        if !is_envelope(props, has_all_of) {
             return Ok(());
         }
         for field in ["result", "metadata"] {
@@ -303,4 +298,34 @@ pub(crate) fn nullable_envelope_fields(ctx: &mut Ctx) -> Result<usize, CodegenEr
         Ok(())
     })?;
     Ok(hits)
+}
+
+/// Some envelope schemas (actors, pgrest, tenants, tokens...) omit
+/// `metadata`, so its paging counts would be dropped on decoding. Every
+/// envelope (as in [`nullable_envelope_fields`]) without one gets
+/// `metadata: {}` (any JSON value).
+pub(crate) fn envelope_metadata(ctx: &mut Ctx) -> Result<usize, CodegenError> {
+    let mut hits = 0;
+    walk_objects(&mut ctx.spec, &mut String::new(), &mut |_, obj| {
+        let has_all_of = obj.contains_key("allOf");
+        let Some(Value::Object(props)) = obj.get_mut("properties") else {
+            return Ok(());
+        };
+        if is_envelope(props, has_all_of) && !props.contains_key("metadata") {
+            props.insert("metadata".into(), json!({}));
+            hits += 1;
+        }
+        Ok(())
+    })?;
+    Ok(hits)
+}
+
+/// Properties `result` plus one of `status`, `message`, `version`, or
+/// `result` next to an `allOf` that brings them (tenants, streams).
+fn is_envelope(props: &serde_json::Map<String, Value>, has_all_of: bool) -> bool {
+    props.contains_key("result")
+        && (["status", "message", "version"]
+            .iter()
+            .any(|k| props.contains_key(*k))
+            || has_all_of)
 }

@@ -1,5 +1,10 @@
-//! What every generated operation shares: the HTTP client and the request
-//! hook that adds the Tapis headers.
+//! Sending requests: what every operation shares (token, retry policy,
+//! hooks), the send loop with retries and tracing, and the HTTP client.
+
+mod capture;
+mod hooks;
+mod retry;
+mod send;
 
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -7,6 +12,36 @@ use std::time::Duration;
 use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::Error;
+
+pub use capture::{DebugCapture, Exchange};
+pub use hooks::{PostResponseHook, PreRequestHook};
+pub use retry::{Backoff, RetryPolicy};
+pub(crate) use send::{execute, send, RequestLine};
+
+/// What an operation is, for hooks, tracing and errors. Generated operations
+/// pass a constant one; raw requests use service `raw`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Operation {
+    /// The service (`systems`, `files`...).
+    pub service: &'static str,
+    /// The spec's operationId (`getSystem`).
+    pub id: &'static str,
+    /// The HTTP method.
+    pub method: &'static str,
+    /// The path template (`/v3/systems/{systemId}`).
+    pub path: &'static str,
+}
+
+impl Operation {
+    /// The operation a raw request ([`crate::Tapis::request`]) reports.
+    pub(crate) const RAW: Operation = Operation {
+        service: "raw",
+        id: "request",
+        method: "",
+        path: "",
+    };
+}
 
 /// The header Tapis reads the access token from.
 pub(crate) const TOKEN_HEADER: HeaderName = HeaderName::from_static("x-tapis-token");
@@ -22,11 +57,22 @@ pub struct Shared {
     inner: Arc<SharedInner>,
 }
 
-#[derive(Default)]
 struct SharedInner {
     /// The `X-Tapis-Token` value, marked sensitive so that reqwest and our
     /// `Debug` output never show it.
     token: RwLock<Option<HeaderValue>>,
+    /// Client-wide defaults; a call may override the retry policy.
+    retry: RetryPolicy,
+    pre_hooks: Vec<PreRequestHook>,
+    post_hooks: Vec<PostResponseHook>,
+}
+
+/// The client-wide settings [`Shared`] is made from.
+#[derive(Default)]
+pub(crate) struct SharedConfig {
+    pub retry: RetryPolicy,
+    pub pre_hooks: Vec<PreRequestHook>,
+    pub post_hooks: Vec<PostResponseHook>,
 }
 
 impl std::fmt::Debug for Shared {
@@ -38,10 +84,27 @@ impl std::fmt::Debug for Shared {
 }
 
 impl Shared {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(config: SharedConfig) -> Self {
         Shared {
-            inner: Arc::default(),
+            inner: Arc::new(SharedInner {
+                token: RwLock::new(None),
+                retry: config.retry,
+                pre_hooks: config.pre_hooks,
+                post_hooks: config.post_hooks,
+            }),
         }
+    }
+
+    pub(crate) fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    pub(crate) fn pre_hooks(&self) -> &[PreRequestHook] {
+        &self.inner.pre_hooks
+    }
+
+    pub(crate) fn post_hooks(&self) -> &[PostResponseHook] {
+        &self.inner.post_hooks
     }
 
     /// Replaces the access token. Invalid header characters are refused.
@@ -73,33 +136,18 @@ impl Shared {
             .clone()
     }
 
-    /// Adds the Tapis headers to a request built by a generated operation.
-    /// The specs' security schemes disagree with each other (and progenitor
-    /// ignores them), so the token goes on every request when one is set.
-    pub(crate) fn prepare(&self, request: &mut reqwest::Request) {
+    /// Adds the access token to a request. The specs' security schemes
+    /// disagree with each other, so the token goes on every request when one
+    /// is set; a token given for this call only (as a per-call header) wins.
+    pub(crate) fn authorize(&self, request: &mut reqwest::Request) {
+        if request.headers().contains_key(TOKEN_HEADER) {
+            return;
+        }
         if let Some(token) = self.token() {
             request.headers_mut().insert(TOKEN_HEADER, token);
         }
     }
 }
-
-/// Implements progenitor's `ClientHooks` for a generated service `Client`,
-/// routing every request through [`Shared::prepare`].
-macro_rules! impl_hooks {
-    ($client:ty) => {
-        impl progenitor_client::ClientHooks<$crate::transport::Shared> for $client {
-            async fn pre<E>(
-                &self,
-                request: &mut reqwest::Request,
-                _info: &progenitor_client::OperationInfo,
-            ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
-                self.inner.prepare(request);
-                Ok(())
-            }
-        }
-    };
-}
-pub(crate) use impl_hooks;
 
 /// TLS and connection settings for the HTTP client [`crate::Tapis`] builds.
 #[derive(Debug, Clone)]
@@ -149,30 +197,4 @@ pub(crate) fn build_http_client(settings: &HttpSettings) -> Result<reqwest::Clie
     builder
         .build()
         .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))
-}
-
-/// Decodes a typed success body. Unlike progenitor's `from_response`, an
-/// empty body (meta answers some creates with an empty 201) decodes as an
-/// empty JSON object, so an envelope or document type comes back with its
-/// fields unset rather than as a decoding error.
-pub(crate) async fn decode_success<T: serde::de::DeserializeOwned, E>(
-    response: reqwest::Response,
-) -> Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response
-        .bytes()
-        .await
-        .map_err(progenitor_client::Error::ResponseBodyError)?;
-    let decoded = if body.iter().all(u8::is_ascii_whitespace) {
-        serde_json::from_slice(b"{}").or_else(|_| serde_json::from_slice(b"null"))
-    } else {
-        serde_json::from_slice(&body)
-    };
-    match decoded {
-        Ok(inner) => Ok(progenitor_client::ResponseValue::new(
-            inner, status, headers,
-        )),
-        Err(e) => Err(progenitor_client::Error::InvalidResponsePayload(body, e)),
-    }
 }

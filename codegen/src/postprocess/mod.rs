@@ -1,0 +1,255 @@
+//! Rewrites of progenitor's output that cannot be expressed in the spec:
+//! - path parameters are encoded by `tapis::path` (per segment, `.`/`..`
+//!   refused, `/` kept only in file-path parameters) instead of progenitor's
+//!   `encode_path`, which encodes `/` everywhere; runs of `/` in URL
+//!   templates collapse to one ([`url`]);
+//! - each `send` goes through `tapis::transport::send` and returns
+//!   `Result<tapis::Response<T>, tapis::Error>` ([`send`]);
+//! - operation builders get the per-call methods ([`builders`]);
+//! - success types shaped as Tapis envelopes implement `tapis::Envelope`
+//!   ([`envelope`]);
+//! - the `api-version` header progenitor adds to every request is dropped:
+//!   Tapis does not use it;
+//! - `Client::new` is removed: it builds its own reqwest client (15 s total
+//!   timeout, `unwrap` on a TLS setup our rustls build does not provide);
+//!   clients are made by `tapis::Tapis`;
+//! - progenitor's `Error` and `ResponseValue` are no longer re-exported by
+//!   the service modules: users see `tapis::Error` and `tapis::Response`;
+//! - doc comments are made safe for rustdoc (no spec prose run as doctests).
+
+mod builders;
+mod docs;
+mod envelope;
+mod send;
+mod url;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::TokenStream;
+use quote::ToTokens;
+use syn::visit_mut::VisitMut;
+use syn::{Expr, ExprLit, ImplItemFn, Item, Lit, LitStr, Meta};
+
+pub use docs::sanitize_doc;
+
+use crate::normalize::Normalized;
+use crate::operations::METHODS;
+use crate::CodegenError;
+
+/// What post-processing knows about one operation.
+struct OpInfo {
+    /// The operationId as the spec spells it.
+    id: String,
+    /// The HTTP method, lower case.
+    method: String,
+    /// The path template (normalised).
+    path: String,
+    /// Each path parameter, in template order: its name and whether it is a
+    /// file path.
+    path_params: Vec<(String, bool)>,
+    /// Success statuses declared without a body.
+    empty_success: Vec<u16>,
+}
+
+/// Applies every rewrite to a generated file. Returns the file and the
+/// operationIds (as the spec spells them) of the operations it holds.
+pub fn run(
+    service: &str,
+    mut file: syn::File,
+    normalized: &Normalized,
+) -> Result<(syn::File, Vec<String>), CodegenError> {
+    let mut ops = BTreeMap::new();
+    if let Some(paths) = normalized.spec["paths"].as_object() {
+        for (path, item) in paths {
+            let names = url::template_names(path);
+            let like = normalized.path_like.get(path);
+            for method in METHODS {
+                let Some(id) = item.get(*method).and_then(|op| op["operationId"].as_str()) else {
+                    continue;
+                };
+                let empty_success = normalized
+                    .empty_success
+                    .iter()
+                    .filter(|(op, _)| op == id)
+                    .map(|(_, s)| *s)
+                    .collect();
+                let path_params = names
+                    .iter()
+                    .map(|n| (n.clone(), like.is_some_and(|l| l.contains(n))))
+                    .collect();
+                let info = OpInfo {
+                    id: id.to_string(),
+                    method: method.to_string(),
+                    path: path.clone(),
+                    path_params,
+                    empty_success,
+                };
+                if ops.insert(op_key(id), info).is_some() {
+                    return Err(CodegenError::Postprocess {
+                        service: service.to_string(),
+                        reason: format!(
+                            "operationId `{id}` collides with another once snake-cased"
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    let mut rewriter = Rewriter {
+        service,
+        ops: &ops,
+        error: None,
+        current: None,
+        rewritten_sends: 0,
+        generated: Vec::new(),
+        success_types: BTreeSet::new(),
+    };
+    rewriter.visit_file_mut(&mut file);
+    if let Some(reason) = rewriter.error {
+        return Err(CodegenError::Postprocess {
+            service: service.to_string(),
+            reason,
+        });
+    }
+    if rewriter.rewritten_sends != ops.len() {
+        return Err(CodegenError::Postprocess {
+            service: service.to_string(),
+            reason: format!(
+                "rewrote {} operation bodies but the spec has {} operations",
+                rewriter.rewritten_sends,
+                ops.len()
+            ),
+        });
+    }
+    let fail = |reason: String| CodegenError::Postprocess {
+        service: service.to_string(),
+        reason,
+    };
+    let mut builder_count = 0;
+    for item in &mut file.items {
+        match item {
+            Item::Mod(m) if m.ident == "builder" => {
+                builder_count = builders::rewrite(m).map_err(fail)?;
+            }
+            Item::Mod(m) if m.ident == "types" => {
+                envelope::add_impls(m, &rewriter.success_types);
+            }
+            Item::Use(u)
+                if u.to_token_stream()
+                    .to_string()
+                    .starts_with("pub use progenitor_client") =>
+            {
+                u.vis = syn::Visibility::Inherited;
+            }
+            _ => {}
+        }
+    }
+    if builder_count != ops.len() {
+        return Err(fail(format!(
+            "found {builder_count} operation builders for {} operations",
+            ops.len()
+        )));
+    }
+    // Every path parameter must now go through `tapis::path`; a surviving
+    // `encode_path(..)` call means progenitor's output changed shape.
+    if file.to_token_stream().to_string().contains("encode_path (") {
+        return Err(CodegenError::Postprocess {
+            service: service.to_string(),
+            reason: "a path parameter is still encoded by progenitor's encode_path".to_string(),
+        });
+    }
+    Ok((file, rewriter.generated))
+}
+
+/// progenitor names operations in snake case (`getContents` → `get_contents`);
+/// this key matches both spellings.
+fn op_key(id: &str) -> String {
+    id.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+struct Rewriter<'a> {
+    service: &'a str,
+    ops: &'a BTreeMap<String, OpInfo>,
+    error: Option<String>,
+    current: Option<&'a OpInfo>,
+    rewritten_sends: usize,
+    generated: Vec<String>,
+    /// Names of the `types::X` success types of the operations.
+    success_types: BTreeSet<String>,
+}
+
+impl VisitMut for Rewriter<'_> {
+    fn visit_item_impl_mut(&mut self, i: &mut syn::ItemImpl) {
+        let is_client = matches!(&*i.self_ty, syn::Type::Path(p) if p.path.is_ident("Client"));
+        if is_client && i.trait_.is_none() {
+            i.items.retain(|item| {
+                !matches!(item, syn::ImplItem::Fn(f) if f.sig.ident == "new"
+                    && f.block.to_token_stream().to_string().contains("ClientBuilder"))
+            });
+        }
+        syn::visit_mut::visit_item_impl_mut(self, i);
+    }
+
+    fn visit_impl_item_fn_mut(&mut self, f: &mut ImplItemFn) {
+        let op_id = find_operation_id(&f.block.to_token_stream());
+        self.current = op_id.as_ref().and_then(|id| self.ops.get(&op_key(id)));
+        if op_id.is_some() && self.current.is_none() {
+            self.error = Some(format!("generated operation {op_id:?} is not in the spec"));
+        }
+        syn::visit_mut::visit_impl_item_fn_mut(self, f);
+        if let Some(op) = self.current {
+            // Drop `header_map.append(.."api-version"..)`.
+            f.block
+                .stmts
+                .retain(|s| !s.to_token_stream().to_string().contains("\"api-version\""));
+            match send::rewrite(f, op, self.service) {
+                Ok(ty) => {
+                    if let Some(name) = envelope::types_name(&ty) {
+                        self.success_types.insert(name);
+                    }
+                }
+                Err(e) => self.error = Some(e),
+            }
+            self.rewritten_sends += 1;
+            self.generated.push(op.id.clone());
+        }
+        self.current = None;
+    }
+
+    fn visit_expr_macro_mut(&mut self, m: &mut syn::ExprMacro) {
+        if let Some(op) = self.current {
+            if m.mac.path.is_ident("format") {
+                match url::rewrite_url_format(m.mac.tokens.clone(), op) {
+                    Ok(Some(tokens)) => m.mac.tokens = tokens,
+                    Ok(None) => {}
+                    Err(e) => self.error = Some(e),
+                }
+            }
+        }
+        syn::visit_mut::visit_expr_macro_mut(self, m);
+    }
+
+    fn visit_attribute_mut(&mut self, attr: &mut syn::Attribute) {
+        if let Meta::NameValue(nv) = &mut attr.meta {
+            if nv.path.is_ident("doc") {
+                if let Expr::Lit(ExprLit {
+                    lit: Lit::Str(s), ..
+                }) = &mut nv.value
+                {
+                    *s = LitStr::new(&sanitize_doc(&s.value()), s.span());
+                }
+            }
+        }
+    }
+}
+
+/// Finds `operation_id: "x"` in a generated `send` body.
+fn find_operation_id(tokens: &TokenStream) -> Option<String> {
+    let text = tokens.to_string();
+    let start = text.find("operation_id :")? + "operation_id :".len();
+    let rest = text[start..].trim_start().strip_prefix('"')?;
+    Some(rest[..rest.find('"')?].to_string())
+}

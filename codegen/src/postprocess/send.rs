@@ -1,0 +1,192 @@
+//! Each operation's `send`: progenitor's execution and error handling are
+//! replaced by `tapis::transport::send` (per-call options, token, retries,
+//! tracing, typed errors), and its return type becomes
+//! `Result<tapis::Response<T>, tapis::Error>`.
+
+use quote::ToTokens;
+use syn::visit_mut::VisitMut;
+use syn::{Expr, ImplItemFn, Pat, Stmt, Type};
+
+use super::OpInfo;
+
+/// How the success arm of a `send` produces its value.
+enum Success {
+    /// A typed JSON body.
+    Json,
+    /// A download (`ByteStream`).
+    Stream,
+    /// No body.
+    Empty,
+}
+
+/// Rewrites one `send` in place; returns its success type `T`.
+pub(super) fn rewrite(f: &mut ImplItemFn, op: &OpInfo, service: &str) -> Result<Type, String> {
+    let success_type = success_type(&f.sig.output)
+        .ok_or_else(|| format!("`{}`: unexpected return type of send()", op.id))?;
+    f.sig.output = syn::parse_quote!(-> Result<crate::Response<#success_type>, crate::Error>);
+
+    let operation = {
+        let (id, method, path) = (&op.id, op.method.to_uppercase(), &op.path);
+        quote::quote!(&crate::transport::Operation { service: #service, id: #id, method: #method, path: #path })
+    };
+    let mut stmts = Vec::with_capacity(f.block.stmts.len());
+    let mut sent = false;
+    for stmt in std::mem::take(&mut f.block.stmts) {
+        // `let Self { client, a, b } = self;` takes the call options too.
+        if let Some(fields) = self_fields(&stmt) {
+            stmts.push(syn::parse_quote!(let Self { #(#fields,)* call_options } = self;));
+            continue;
+        }
+        let text = stmt.to_token_stream().to_string();
+        match &stmt {
+            // `let mut request = <builder chain>.build()?;` keeps the builder:
+            // the transport builds it.
+            Stmt::Local(local) if text.starts_with("# [allow (unused_mut)] let mut request") => {
+                let init = local.init.as_ref().map(|i| &*i.expr);
+                let Some(Expr::Try(t)) = init else {
+                    return Err(format!("`{}`: unexpected request construction", op.id));
+                };
+                let Expr::MethodCall(build) = &*t.expr else {
+                    return Err(format!("`{}`: unexpected request construction", op.id));
+                };
+                let chain = &build.receiver;
+                stmts.push(syn::parse_quote!(let request = #chain;));
+            }
+            // progenitor's hooks and execution become one transport call.
+            _ if text.starts_with("let info = OperationInfo") => {
+                stmts.push(syn::parse_quote!(
+                    let response = crate::transport::send(&client.inner, #operation, request, call_options).await?;
+                ));
+                sent = true;
+            }
+            _ if text.starts_with("client . pre (")
+                || text.starts_with("let result = client . exec (")
+                || text.starts_with("client . post (")
+                || text.starts_with("let response = result ?") => {}
+            Stmt::Expr(Expr::Match(m), None) => {
+                stmts.push(Stmt::Expr(rewrite_match(m, op)?, None));
+            }
+            _ => stmts.push(stmt),
+        }
+    }
+    if !sent {
+        return Err(format!("`{}`: no request execution found in send()", op.id));
+    }
+    f.block.stmts = stmts;
+    InvalidRequest.visit_block_mut(&mut f.block);
+    HeaderValues.visit_block_mut(&mut f.block);
+    Ok(success_type)
+}
+
+/// The fields of `let Self { .. } = self;`.
+fn self_fields(stmt: &Stmt) -> Option<Vec<syn::Member>> {
+    let Stmt::Local(local) = stmt else {
+        return None;
+    };
+    let Pat::Struct(p) = &local.pat else {
+        return None;
+    };
+    p.path
+        .is_ident("Self")
+        .then(|| p.fields.iter().map(|f| f.member.clone()).collect())
+}
+
+/// `Result<ResponseValue<T>, Error<E>>` → `T`.
+fn success_type(output: &syn::ReturnType) -> Option<Type> {
+    let syn::ReturnType::Type(_, ty) = output else {
+        return None;
+    };
+    let result = generic_arg(ty, "Result")?;
+    generic_arg(&result, "ResponseValue")
+}
+
+/// The first type argument of `Name<..>`.
+pub(super) fn generic_arg(ty: &Type, name: &str) -> Option<Type> {
+    let Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != name {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    args.args.iter().find_map(|a| match a {
+        syn::GenericArgument::Type(t) => Some(t.clone()),
+        _ => None,
+    })
+}
+
+/// The status match keeps only success: error statuses never reach it (the
+/// transport turns them into `tapis::Error::Api`). Body-less success
+/// statuses listed by normalisation get an arm returning the type's default.
+fn rewrite_match(m: &syn::ExprMatch, op: &OpInfo) -> Result<Expr, String> {
+    let success = m
+        .arms
+        .iter()
+        .find(|arm| arm.pat.to_token_stream().to_string().starts_with('2'))
+        .ok_or_else(|| format!("`{}`: no success arm in send()", op.id))?;
+    let body = success.body.to_token_stream().to_string();
+    let kind = if body.contains("ResponseValue :: stream") {
+        Success::Stream
+    } else if body.contains("ResponseValue :: empty") {
+        Success::Empty
+    } else if body.contains("decode_success") || body.contains("from_response") {
+        Success::Json
+    } else {
+        return Err(format!("`{}`: unexpected success arm `{body}`", op.id));
+    };
+    let value: Expr = match kind {
+        Success::Json => syn::parse_quote!(crate::response::decode_json(response).await),
+        Success::Stream => syn::parse_quote!(Ok(crate::response::stream(response))),
+        Success::Empty => syn::parse_quote!(Ok(crate::response::empty(response))),
+    };
+    let pat = &success.pat;
+    let empty = op.empty_success.iter();
+    Ok(syn::parse_quote! {
+        match response.status().as_u16() {
+            #(#empty => Ok(crate::Response::new(
+                Default::default(),
+                response.status(),
+                response.headers().clone(),
+            )),)*
+            #pat => #value,
+            _ => Err(crate::response::unexpected_status(response).await),
+        }
+    })
+}
+
+/// `Error::InvalidRequest` (a builder value that failed to convert, or a
+/// required parameter not set) → `tapis::Error::InvalidInput`.
+struct InvalidRequest;
+
+impl VisitMut for InvalidRequest {
+    fn visit_expr_path_mut(&mut self, p: &mut syn::ExprPath) {
+        if p.path.to_token_stream().to_string() == "Error :: InvalidRequest" {
+            *p = syn::parse_quote!(crate::Error::InvalidInput);
+        }
+    }
+}
+
+/// `header_map.append("If-Match", v.to_string().try_into()?)` →
+/// `..try_into().map_err(|_| tapis::Error::InvalidInput(..))?`, naming the
+/// header parameter whose value cannot be sent.
+struct HeaderValues;
+
+impl VisitMut for HeaderValues {
+    fn visit_expr_method_call_mut(&mut self, call: &mut syn::ExprMethodCall) {
+        if call.method == "append"
+            && call.receiver.to_token_stream().to_string() == "header_map"
+            && call.args.len() == 2
+        {
+            let name = call.args[0].clone();
+            if let Expr::Try(t) = &call.args[1] {
+                let value = &t.expr;
+                call.args[1] = syn::parse_quote!(#value.map_err(|_| crate::Error::InvalidInput(format!(
+                    "header parameter `{}`: the value contains characters not allowed in HTTP headers",
+                    #name
+                )))?);
+            }
+        }
+        syn::visit_mut::visit_expr_method_call_mut(self, call);
+    }
+}

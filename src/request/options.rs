@@ -1,0 +1,306 @@
+//! Per-call settings: extra headers and query parameters, tracking id,
+//! timeout, retry policy and debug capture.
+
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
+use super::tracking::{is_tracking_header, validate_tracking_id, TRACKING_HEADER};
+use crate::error::is_secret_name;
+use crate::{DebugCapture, Error, RetryPolicy};
+
+/// Settings for one call, on top of the client's. Every operation builder
+/// has the same methods (`.tapis_header(..)`, `.tapis_query(..)`,
+/// `.tracking_id(..)`, `.timeout(..)`, `.retry_policy(..)`,
+/// `.debug_capture(..)`); a prepared `CallOptions` can be applied to any
+/// builder with `.call_options(..)`.
+///
+/// Values are checked when the call is sent; a bad one fails the call with
+/// [`Error::InvalidInput`] and nothing is sent.
+///
+/// ```no_run
+/// # async fn demo(t: tapis::Tapis) -> Result<(), tapis::Error> {
+/// // GET /v3/systems?limit=10&owner.eq=jdoe&enabled.eq=true
+/// let mine = t
+///     .systems()
+///     .get_systems()
+///     .limit(10)
+///     .tapis_query("owner.eq", "jdoe")
+///     .tapis_query("enabled.eq", "true")
+///     .tracking_id("mygateway.run-42")
+///     .send()
+///     .await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Default)]
+#[must_use]
+pub struct CallOptions {
+    headers: Vec<(String, String)>,
+    query: Vec<(String, String)>,
+    tracking_id: Option<String>,
+    timeout: Option<Duration>,
+    pub(crate) retry: Option<RetryPolicy>,
+    pub(crate) capture: Option<DebugCapture>,
+}
+
+impl fmt::Debug for CallOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Header values may be credentials: only names are shown.
+        let headers: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
+        let query: Vec<(&str, &str)> = self
+            .query
+            .iter()
+            .map(|(k, v)| {
+                let v = if is_secret_name(k) { "REDACTED" } else { v };
+                (k.as_str(), v)
+            })
+            .collect();
+        f.debug_struct("CallOptions")
+            .field("headers", &headers)
+            .field("query", &query)
+            .field("tracking_id", &self.tracking_id)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("capture", &self.capture.is_some())
+            .finish()
+    }
+}
+
+impl CallOptions {
+    /// No extra settings.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a header to the call (tapipy's `_tapis_headers`). It replaces a
+    /// header of the same name set by the SDK or the operation (the access
+    /// token included); giving a name twice sends it twice.
+    /// `X-Tapis-Tracking-ID` (or `x_tapis_tracking_id`, any case) is the
+    /// tracking id and is validated like [`CallOptions::tracking_id`].
+    pub fn tapis_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Adds several headers; see [`CallOptions::tapis_header`].
+    pub fn tapis_headers<K, V>(mut self, headers: impl IntoIterator<Item = (K, V)>) -> Self
+    where
+        K: Into<String>,
+        V: Into<String>,
+    {
+        self.headers
+            .extend(headers.into_iter().map(|(k, v)| (k.into(), v.into())));
+        self
+    }
+
+    /// Adds a query parameter (tapipy's `_tapis_query_parameters`), sent
+    /// after the operation's own parameters, in the order given; a name may
+    /// repeat. This is how Tapis search filters are written:
+    /// `.tapis_query("owner.eq", "jdoe")`,
+    /// `.tapis_query("search", "(id.like.my*)~(enabled.eq.true)")`.
+    pub fn tapis_query(mut self, name: impl Into<String>, value: impl ToString) -> Self {
+        self.query.push((name.into(), value.to_string()));
+        self
+    }
+
+    /// Adds several query parameters; see [`CallOptions::tapis_query`].
+    pub fn tapis_query_params<K, V>(mut self, params: impl IntoIterator<Item = (K, V)>) -> Self
+    where
+        K: Into<String>,
+        V: ToString,
+    {
+        self.query
+            .extend(params.into_iter().map(|(k, v)| (k.into(), v.to_string())));
+        self
+    }
+
+    /// Sets `X-Tapis-Tracking-ID` to `namespace.id`: ASCII, at most 126
+    /// characters, exactly one `.` and not at either end, a namespace of
+    /// letters, digits and `_`, an id of letters, digits and `-`.
+    pub fn tracking_id(mut self, id: impl Into<String>) -> Self {
+        self.tracking_id = Some(id.into());
+        self
+    }
+
+    /// A total timeout for this call (each attempt), body included.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The retry policy of this call, instead of the client's.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// Records what this call sends and receives in `capture`.
+    pub fn debug_capture(mut self, capture: &DebugCapture) -> Self {
+        self.capture = Some(capture.clone());
+        self
+    }
+
+    /// Adds `other`'s headers and query parameters after these; its tracking
+    /// id, timeout, retry policy and capture replace these when set.
+    pub fn merge(mut self, other: CallOptions) -> Self {
+        self.headers.extend(other.headers);
+        self.query.extend(other.query);
+        self.tracking_id = other.tracking_id.or(self.tracking_id);
+        self.timeout = other.timeout.or(self.timeout);
+        self.retry = other.retry.or(self.retry);
+        self.capture = other.capture.or(self.capture);
+        self
+    }
+
+    /// Checks every value and applies them to `request`.
+    pub(crate) fn apply(&self, request: &mut reqwest::Request) -> Result<(), Error> {
+        let mut tracking = self.tracking_id.as_deref();
+        let mut extra = HeaderMap::new();
+        for (name, value) in &self.headers {
+            if is_tracking_header(name) {
+                if tracking.is_some() {
+                    return Err(Error::InvalidInput(
+                        "the tracking id is given twice (as `tracking_id` and as a header, \
+                         or as two headers); give it once"
+                            .into(),
+                    ));
+                }
+                tracking = Some(value);
+                continue;
+            }
+            let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                Error::InvalidInput(format!("`{name}` is not a valid HTTP header name"))
+            })?;
+            let mut value = HeaderValue::from_str(value).map_err(|_| {
+                Error::InvalidInput(format!(
+                    "the value of header `{name}` contains characters not allowed in HTTP headers"
+                ))
+            })?;
+            if is_secret_name(name) {
+                value.set_sensitive(true);
+            }
+            extra.append(header, value);
+        }
+        if let Some(id) = tracking {
+            validate_tracking_id(id)?;
+            extra.insert(
+                HeaderName::from_static("x-tapis-tracking-id"),
+                HeaderValue::from_str(id).map_err(|_| {
+                    Error::InvalidInput(format!("`{TRACKING_HEADER}` value is not a header value"))
+                })?,
+            );
+        }
+        if self.query.iter().any(|(k, _)| k.is_empty()) {
+            return Err(Error::InvalidInput(
+                "a query parameter has an empty name".into(),
+            ));
+        }
+
+        // Per-call headers replace same-named ones already on the request.
+        let headers = request.headers_mut();
+        for name in extra.keys() {
+            headers.remove(name);
+        }
+        for (name, value) in extra.iter() {
+            headers.append(name.clone(), value.clone());
+        }
+        if !self.query.is_empty() {
+            request
+                .url_mut()
+                .query_pairs_mut()
+                .extend_pairs(&self.query);
+        }
+        if let Some(timeout) = self.timeout {
+            *request.timeout_mut() = Some(timeout);
+        }
+        Ok(())
+    }
+}
+
+/// Gives an operation builder (a struct with a `call_options: CallOptions`
+/// field and a lifetime `'a`) the per-call methods of [`CallOptions`].
+/// build.rs invokes it for every generated builder.
+macro_rules! call_controls {
+    ($builder:ident) => {
+        impl<'a> $builder<'a> {
+            /// Adds a header to this call; see [`CallOptions::tapis_header`](crate::CallOptions::tapis_header).
+            #[inline]
+            pub fn tapis_header(
+                mut self,
+                name: impl Into<String>,
+                value: impl Into<String>,
+            ) -> Self {
+                self.call_options =
+                    std::mem::take(&mut self.call_options).tapis_header(name, value);
+                self
+            }
+
+            /// Adds headers to this call; see [`CallOptions::tapis_header`](crate::CallOptions::tapis_header).
+            #[inline]
+            pub fn tapis_headers<K: Into<String>, V: Into<String>>(
+                mut self,
+                headers: impl IntoIterator<Item = (K, V)>,
+            ) -> Self {
+                self.call_options = std::mem::take(&mut self.call_options).tapis_headers(headers);
+                self
+            }
+
+            /// Adds a query parameter (a search filter such as `owner.eq`);
+            /// see [`CallOptions::tapis_query`](crate::CallOptions::tapis_query).
+            #[inline]
+            pub fn tapis_query(mut self, name: impl Into<String>, value: impl ToString) -> Self {
+                self.call_options = std::mem::take(&mut self.call_options).tapis_query(name, value);
+                self
+            }
+
+            /// Adds query parameters; see [`CallOptions::tapis_query`](crate::CallOptions::tapis_query).
+            #[inline]
+            pub fn tapis_query_params<K: Into<String>, V: ToString>(
+                mut self,
+                params: impl IntoIterator<Item = (K, V)>,
+            ) -> Self {
+                self.call_options =
+                    std::mem::take(&mut self.call_options).tapis_query_params(params);
+                self
+            }
+
+            /// Sets `X-Tapis-Tracking-ID`; see [`CallOptions::tracking_id`](crate::CallOptions::tracking_id).
+            #[inline]
+            pub fn tracking_id(mut self, id: impl Into<String>) -> Self {
+                self.call_options = std::mem::take(&mut self.call_options).tracking_id(id);
+                self
+            }
+
+            /// A total timeout for this call.
+            #[inline]
+            pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+                self.call_options = std::mem::take(&mut self.call_options).timeout(timeout);
+                self
+            }
+
+            /// The retry policy of this call, instead of the client's.
+            #[inline]
+            pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+                self.call_options = std::mem::take(&mut self.call_options).retry_policy(policy);
+                self
+            }
+
+            /// Records what this call sends and receives; see [`DebugCapture`](crate::DebugCapture).
+            #[inline]
+            pub fn debug_capture(mut self, capture: &crate::DebugCapture) -> Self {
+                self.call_options = std::mem::take(&mut self.call_options).debug_capture(capture);
+                self
+            }
+
+            /// Applies prepared [`CallOptions`](crate::CallOptions) to this call.
+            #[inline]
+            pub fn call_options(mut self, options: crate::CallOptions) -> Self {
+                self.call_options = std::mem::take(&mut self.call_options).merge(options);
+                self
+            }
+        }
+    };
+}
+pub(crate) use call_controls;

@@ -1,0 +1,75 @@
+//! Turning a 2xx `reqwest::Response` into a [`Response`].
+
+use bytes::Bytes;
+use futures_core::Stream;
+use serde::de::DeserializeOwned;
+
+use super::Response;
+use crate::transport::RequestLine;
+use crate::{ByteStream, Error};
+
+/// Reads the whole body.
+pub(crate) async fn read_body(response: reqwest::Response) -> Result<Response<Bytes>, Error> {
+    let line = RequestLine::of(&response);
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| Error::network(&line.method, &line.url, e))?;
+    Ok(Response::new(body, status, headers))
+}
+
+/// Decodes a JSON body whatever its content type says
+/// (`application/json; charset=utf-8` included). An empty body (meta answers
+/// some creates with an empty 201) decodes as `null`, or as `{}` for a type
+/// that needs an object (an envelope comes back with its fields unset).
+pub(crate) async fn decode_json<T: DeserializeOwned>(
+    response: reqwest::Response,
+) -> Result<Response<T>, Error> {
+    let Response {
+        body,
+        status,
+        headers,
+    } = read_body(response).await?;
+    let decoded = if body.iter().all(u8::is_ascii_whitespace) {
+        serde_json::from_slice(b"null").or_else(|_| serde_json::from_slice(b"{}"))
+    } else {
+        serde_json::from_slice(&body)
+    };
+    match decoded {
+        Ok(value) => Ok(Response::new(value, status, headers)),
+        Err(e) => Err(Error::invalid_response(
+            status,
+            format!("the body is not the JSON the operation declares: {e}"),
+            &body,
+            Some(Box::new(e)),
+        )),
+    }
+}
+
+/// A body-less success.
+pub(crate) fn empty(response: reqwest::Response) -> Response<()> {
+    Response::new((), response.status(), response.headers().clone())
+}
+
+/// A download: the body as a stream of chunks.
+pub(crate) fn stream(response: reqwest::Response) -> Response<ByteStream> {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let chunks: std::pin::Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send + Sync>> =
+        Box::pin(response.bytes_stream());
+    Response::new(ByteStream::new(chunks), status, headers)
+}
+
+/// A 2xx status the operation does not declare.
+pub(crate) async fn unexpected_status(response: reqwest::Response) -> Error {
+    let status = response.status();
+    let body = response.bytes().await.unwrap_or_default();
+    Error::invalid_response(
+        status,
+        "a status the operation does not declare",
+        &body,
+        None,
+    )
+}

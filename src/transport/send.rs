@@ -1,0 +1,231 @@
+//! The send loop every operation goes through: per-call options, the token,
+//! hooks, retries, tracing, capture, and error statuses turned into
+//! [`Error::Api`].
+
+use std::time::Instant;
+
+use bytes::Bytes;
+use reqwest::{Method, Response};
+use tracing::{field, Instrument, Span};
+use url::Url;
+
+use super::{Exchange, Operation, Shared};
+use crate::error::Error;
+use crate::request::CallOptions;
+
+/// How much of an error body is read (enough for any Tapis envelope; an
+/// endless body cannot exhaust memory).
+const ERROR_BODY_LIMIT: usize = 64 * 1024;
+
+/// The method and URL of the request a response answers, kept in the
+/// response's extensions so that body errors can name them.
+#[derive(Clone)]
+pub(crate) struct RequestLine {
+    pub method: Method,
+    pub url: Url,
+}
+
+impl RequestLine {
+    pub(crate) fn of(response: &Response) -> RequestLine {
+        response
+            .extensions()
+            .get::<RequestLine>()
+            .cloned()
+            .unwrap_or_else(|| RequestLine {
+                method: Method::GET,
+                url: response.url().clone(),
+            })
+    }
+}
+
+/// Builds a generated operation's request and sends it with [`execute`].
+pub(crate) async fn send(
+    shared: &Shared,
+    op: &'static Operation,
+    builder: reqwest::RequestBuilder,
+    options: CallOptions,
+) -> Result<Response, Error> {
+    let (http, request) = builder.build_split();
+    let request = request.map_err(|e| {
+        Error::InvalidInput(format!(
+            "{}.{}: cannot build the request: {}",
+            op.service,
+            op.id,
+            e.without_url()
+        ))
+    })?;
+    execute(shared, &http, op, request, options).await
+}
+
+/// Sends `request` under `options`: a 2xx response is returned for the
+/// caller to decode; anything else becomes an error, after the retries the
+/// policy allows.
+pub(crate) async fn execute(
+    shared: &Shared,
+    http: &reqwest::Client,
+    op: &Operation,
+    mut request: reqwest::Request,
+    options: CallOptions,
+) -> Result<Response, Error> {
+    // Everything the caller gave is checked before anything is sent.
+    options.apply(&mut request)?;
+    shared.authorize(&mut request);
+
+    let span = tracing::info_span!(
+        "tapis.call",
+        service = op.service,
+        operation = op.id,
+        method = %request.method(),
+        path = if op.path.is_empty() { request.url().path() } else { op.path },
+        status = field::Empty,
+        attempts = field::Empty,
+        duration_ms = field::Empty,
+    );
+    let started = Instant::now();
+    let result = attempts(shared, http, op, request, &options)
+        .instrument(span.clone())
+        .await;
+    let millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    span.record("duration_ms", millis);
+    if let Err(e) = &result {
+        span.in_scope(|| tracing::debug!(error = %e, "call failed"));
+    }
+    result
+}
+
+async fn attempts(
+    shared: &Shared,
+    http: &reqwest::Client,
+    op: &Operation,
+    mut request: reqwest::Request,
+    options: &CallOptions,
+) -> Result<Response, Error> {
+    let span = Span::current();
+    let policy = options.retry.as_ref().unwrap_or(shared.retry_policy());
+    let line = RequestLine {
+        method: request.method().clone(),
+        url: request.url().clone(),
+    };
+    let may_retry = policy.allows(&line.method);
+    let mut attempt = 0u32;
+    loop {
+        attempt += 1;
+        span.record("attempts", attempt);
+        // A copy for the next attempt; a streamed body cannot be replayed,
+        // so such a request is sent once.
+        let next = if may_retry && attempt <= policy.retries() {
+            request.try_clone()
+        } else {
+            None
+        };
+        for hook in shared.pre_hooks() {
+            hook(op, &mut request);
+        }
+        let exchange = options
+            .capture
+            .as_ref()
+            .map(|_| Exchange::request(format!("{}.{}", op.service, op.id), attempt, &request));
+
+        let mut response = match http.execute(request).await {
+            Ok(response) => response,
+            Err(e) => {
+                let error = Error::network(&line.method, &line.url, e);
+                if let (Some(capture), Some(mut ex)) = (&options.capture, exchange) {
+                    ex.error = Some(error.to_string());
+                    capture.record(ex);
+                }
+                let kind = match &error {
+                    Error::Network { kind, .. } => Some(*kind),
+                    _ => None,
+                };
+                if let (Some(next), Some(kind)) = (next, kind) {
+                    if policy.retries_network(kind) {
+                        if let Some(delay) = policy.delay(attempt, None) {
+                            tracing::debug!(attempt, error = %error, delay_ms = delay.as_millis() as u64, "retrying");
+                            tokio::time::sleep(delay).await;
+                            request = next;
+                            continue;
+                        }
+                    }
+                }
+                return Err(error);
+            }
+        };
+        response.extensions_mut().insert(line.clone());
+        for hook in shared.post_hooks() {
+            hook(op, &response);
+        }
+        let status = response.status();
+        span.record("status", status.as_u16());
+
+        if status.is_success() {
+            if let (Some(capture), Some(mut ex)) = (&options.capture, exchange) {
+                let (rebuilt, body) = buffered(response, &line).await?;
+                ex.response(status, rebuilt.headers(), &body);
+                capture.record(ex);
+                response = rebuilt;
+            }
+            return Ok(response);
+        }
+
+        if let Some(next) = next.filter(|_| policy.retries_status(status)) {
+            if let Some(delay) = policy.delay(attempt, Some(response.headers())) {
+                if let (Some(capture), Some(mut ex)) = (&options.capture, exchange) {
+                    let headers = response.headers().clone();
+                    let body = read_limited(response).await;
+                    ex.response(status, &headers, &body);
+                    capture.record(ex);
+                }
+                tracing::debug!(
+                    attempt,
+                    status = status.as_u16(),
+                    delay_ms = delay.as_millis() as u64,
+                    "retrying"
+                );
+                tokio::time::sleep(delay).await;
+                request = next;
+                continue;
+            }
+        }
+
+        let headers = response.headers().clone();
+        let body = read_limited(response).await;
+        if let (Some(capture), Some(mut ex)) = (&options.capture, exchange) {
+            ex.response(status, &headers, &body);
+            capture.record(ex);
+        }
+        return Err(Error::api(status, &line.method, &line.url, &body));
+    }
+}
+
+/// Reads at most [`ERROR_BODY_LIMIT`] bytes of an error body; a body that
+/// breaks off keeps what arrived.
+async fn read_limited(mut response: Response) -> Vec<u8> {
+    let mut body = Vec::new();
+    while body.len() < ERROR_BODY_LIMIT {
+        match response.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    body.truncate(ERROR_BODY_LIMIT);
+    body
+}
+
+/// Reads a whole response body and gives back an equivalent response that
+/// serves it from memory (for capture).
+async fn buffered(response: Response, line: &RequestLine) -> Result<(Response, Bytes), Error> {
+    let status = response.status();
+    let version = response.version();
+    let headers = response.headers().clone();
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| Error::network(&line.method, &line.url, e))?;
+    let mut rebuilt = http::Response::new(reqwest::Body::from(body.clone()));
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    rebuilt.extensions_mut().insert(line.clone());
+    Ok((Response::from(rebuilt), body))
+}
