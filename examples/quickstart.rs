@@ -38,26 +38,31 @@ async fn main() -> Result<()> {
         .build()?;
     println!("Connected to {}", t.base_url());
 
-    // Who am I?
-    let me = t.authenticator().get_userinfo().send().await?.into_inner();
-    let username = me
-        .result
-        .and_then(|u| u.username)
-        .unwrap_or_else(|| "?".into());
+    // Who am I? `into_result()` unwraps the Tapis envelope.
+    let me = t
+        .authenticator()
+        .get_userinfo()
+        .send()
+        .await?
+        .into_result()?;
+    let username = me.username.unwrap_or_else(|| "?".into());
     println!("Hello, {username}!");
 
-    // My systems (search filters work as query parameters).
-    let systems = t
+    // My enabled systems: Tapis search filters go in as extra query
+    // parameters; the tracking id ties the call to this run in Tapis logs.
+    let (systems, paging) = t
         .systems()
         .get_systems()
         .limit(5)
         .compute_total(true)
+        .tapis_query("enabled.eq", true)
+        .tracking_id("quickstart.run-1")
         .send()
         .await?
-        .into_inner();
-    let total = systems.metadata.and_then(|m| m.total_count).unwrap_or(0);
+        .into_result_with_metadata()?;
+    let total = paging.total_count.unwrap_or(0);
     println!("Systems ({total} in total):");
-    for system in systems.result.unwrap_or_default() {
+    for system in systems {
         let id = system.id.map(|i| i.to_string()).unwrap_or_default();
         let host = system.host.map(|h| h.to_string()).unwrap_or_default();
         let kind = system
@@ -79,7 +84,7 @@ async fn main() -> Result<()> {
             .await?;
         println!("Files in {system_id}:{path}:");
         let mut first_file = None;
-        for f in listing.into_inner().result.unwrap_or_default() {
+        for f in listing.into_optional_result().unwrap_or_default() {
             let name = f.name.unwrap_or_default();
             println!("  {:>8} bytes  {name}", f.size.unwrap_or(0));
             if first_file.is_none() && f.type_.map(|k| k.to_string()).as_deref() == Some("file") {
@@ -116,9 +121,10 @@ async fn main() -> Result<()> {
         .order_by("created(desc)")
         .send()
         .await?
-        .into_inner();
+        .into_optional_result()
+        .unwrap_or_default();
     println!("Recent jobs:");
-    for job in jobs.result.unwrap_or_default() {
+    for job in jobs {
         let status = job.status.map(|s| s.to_string()).unwrap_or_default();
         println!(
             "  {} {} {status}",

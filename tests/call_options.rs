@@ -104,7 +104,8 @@ passthrough!(
     "globus-proxy",
     |t| t.globus_proxy().health_check(),
     "/v3/globus-proxy/healthcheck",
-    &[]
+    &[],
+    envelope(json!({}))
 );
 passthrough!(
     jobs_passthrough,
@@ -148,7 +149,8 @@ passthrough!(
     "sk",
     |t| t.sk().check_health(),
     "/v3/security/healthcheck",
-    &[]
+    &[],
+    envelope(json!({}))
 );
 passthrough!(
     streams_passthrough,
@@ -428,4 +430,34 @@ mod systems {
         assert!(!shown.contains("secret.jwt.value"), "{shown}");
         assert!(shown.contains("X-Tapis-Token"), "{shown}");
     }
+}
+
+#[cfg(feature = "meta")]
+#[tokio::test]
+async fn spec_declared_header_parameters_are_typed_methods() {
+    let server = server_answering(ResponseTemplate::new(204)).await;
+    let t = client(&server);
+    t.meta()
+        .delete_collection()
+        .db("d")
+        .collection("c")
+        .if_match("5f2a-etag")
+        .send()
+        .await
+        .unwrap();
+    let seen = only_request(&server).await;
+    assert_eq!(seen.method, "DELETE");
+    assert_eq!(seen.header_values("if-match"), ["5f2a-etag"]);
+    // A value that cannot be a header is refused, naming the parameter.
+    let err = t
+        .meta()
+        .delete_collection()
+        .db("d")
+        .collection("c")
+        .if_match("bad\r\nvalue")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("`If-Match`"), "{err}");
+    assert_eq!(received(&server).await.len(), 1);
 }

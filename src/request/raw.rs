@@ -24,12 +24,13 @@ impl Tapis {
     /// ```no_run
     /// # async fn demo(t: tapis::Tapis) -> Result<(), tapis::Error> {
     /// use tapis::reqwest::Method;
-    /// let sites: serde_json::Value = t
+    /// let sites = t
     ///     .request(Method::GET, "/v3/sites")
     ///     .query("limit", 5)
-    ///     .send_json()
+    ///     .send_json::<serde_json::Value>()
     ///     .await?
     ///     .into_inner();
+    /// println!("{}", sites["result"]);
     /// # Ok(())
     /// # }
     /// ```
