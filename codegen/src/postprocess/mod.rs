@@ -2,12 +2,12 @@
 //! - path parameters are encoded by `tapis::path` (per segment, `.`/`..`
 //!   refused, `/` kept only in file-path parameters) instead of progenitor's
 //!   `encode_path`, which encodes `/` everywhere; runs of `/` in URL
-//!   templates collapse to one ([`url`]);
+//!   templates collapse to one (`url.rs`);
 //! - each `send` goes through `tapis::transport::send` and returns
-//!   `Result<tapis::Response<T>, tapis::Error>` ([`send`]);
-//! - operation builders get the per-call methods ([`builders`]);
+//!   `Result<tapis::Response<T>, tapis::Error>` (`send.rs`);
+//! - operation builders get the per-call methods (`builders.rs`);
 //! - success types shaped as Tapis envelopes implement `tapis::Envelope`
-//!   ([`envelope`]);
+//!   (`envelope.rs`);
 //! - the `api-version` header progenitor adds to every request is dropped:
 //!   Tapis does not use it;
 //! - `Client::new` is removed: it builds its own reqwest client (15 s total
