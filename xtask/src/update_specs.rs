@@ -254,13 +254,29 @@ fn run_command(cmd: &mut Command) -> Result<(), String> {
 mod tests {
     use super::*;
 
-    /// A fresh scratch directory under the system temp dir.
-    fn scratch(name: &str) -> PathBuf {
+    /// A fresh scratch directory under the system temp dir, removed when
+    /// dropped.
+    struct Scratch(PathBuf);
+
+    impl std::ops::Deref for Scratch {
+        type Target = Path;
+        fn deref(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn scratch(name: &str) -> Scratch {
         let dir =
             std::env::temp_dir().join(format!("tapis-xtask-test-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        dir
+        Scratch(dir)
     }
 
     fn vendored(service: &str) -> String {
