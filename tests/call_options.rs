@@ -4,12 +4,8 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::*;
 use serde_json::json;
-use tapis::Error;
-use wiremock::ResponseTemplate;
 
 /// What every passthrough test adds to its call.
 const EXTRA_QUERY: [(&str, &str); 4] = [
@@ -121,7 +117,7 @@ passthrough!(
     "/v3/meta/d/c",
     &[("page", "2")],
     // meta answers with plain documents, not an envelope.
-    ResponseTemplate::new(200).set_body_json(json!([{"_id": 1}]))
+    wiremock::ResponseTemplate::new(200).set_body_json(json!([{"_id": 1}]))
 );
 passthrough!(
     notifications_passthrough,
@@ -191,6 +187,8 @@ passthrough!(
 #[cfg(feature = "systems")]
 mod systems {
     use super::*;
+    use std::time::Duration;
+    use tapis::Error;
 
     /// Sends a `getSystems` with the given tracking id and returns the error
     /// message, asserting nothing reached the server.
@@ -435,7 +433,7 @@ mod systems {
 #[cfg(feature = "meta")]
 #[tokio::test]
 async fn spec_declared_header_parameters_are_typed_methods() {
-    let server = server_answering(ResponseTemplate::new(204)).await;
+    let server = server_answering(wiremock::ResponseTemplate::new(204)).await;
     let t = client(&server);
     t.meta()
         .delete_collection()

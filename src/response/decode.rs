@@ -49,11 +49,13 @@ pub(crate) async fn decode_json<T: DeserializeOwned>(
 }
 
 /// A body-less success.
+#[allow(dead_code)] // only some services declare body-less successes
 pub(crate) fn empty(response: reqwest::Response) -> Response<()> {
     Response::new((), response.status(), response.headers().clone())
 }
 
 /// A download: the body as a stream of chunks.
+#[allow(dead_code)] // only some services have downloads
 pub(crate) fn stream(response: reqwest::Response) -> Response<ByteStream> {
     let status = response.status();
     let headers = response.headers().clone();

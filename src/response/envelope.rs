@@ -60,8 +60,13 @@ pub struct Metadata {
 
 /// Builds an [`EnvelopeInfo`] from the fields of a generated envelope,
 /// whatever their declared types (string enums, numbers, free-form maps).
-#[doc(hidden)]
-pub fn envelope_info<S, M, V, D>(status: &S, message: &M, version: &V, metadata: &D) -> EnvelopeInfo
+#[allow(dead_code)] // meta has no envelopes
+pub(crate) fn envelope_info<S, M, V, D>(
+    status: &S,
+    message: &M,
+    version: &V,
+    metadata: &D,
+) -> EnvelopeInfo
 where
     S: Serialize + ?Sized,
     M: Serialize + ?Sized,

@@ -10,9 +10,11 @@ use std::ops::Deref;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 
+// `empty` and `stream` serve generated operations of some services only.
+#[allow(unused_imports)]
 pub(crate) use decode::{decode_json, empty, read_body, stream, unexpected_status};
-#[doc(hidden)]
-pub use envelope::envelope_info;
+#[allow(unused_imports)] // meta has no envelopes
+pub(crate) use envelope::envelope_info;
 pub use envelope::{Envelope, EnvelopeInfo, Metadata};
 
 use crate::Error;
