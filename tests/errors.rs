@@ -157,13 +157,7 @@ async fn a_success_body_that_does_not_decode_is_invalid_response() {
 
 #[tokio::test]
 async fn a_refused_connection_is_a_network_error() {
-    // A port nobody listens on: bind, note it, close.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let t = tapis::Tapis::builder(format!("http://127.0.0.1:{port}"))
+    let t = tapis::Tapis::builder(closed_port_url())
         .access_token(TOKEN)
         .retry_policy(RetryPolicy::none())
         .build()

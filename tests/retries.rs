@@ -178,14 +178,7 @@ async fn no_wait_after_the_last_attempt() {
 
 #[tokio::test]
 async fn connection_failures_are_retried_for_idempotent_calls() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let t = tapis::Tapis::builder(format!("http://127.0.0.1:{port}"))
-        .build()
-        .unwrap();
+    let t = tapis::Tapis::builder(closed_port_url()).build().unwrap();
     let (result, log) = with_tracing(t.systems().get_systems().retry_policy(quick(2)).send()).await;
     assert!(matches!(result.unwrap_err(), Error::Network { .. }));
     assert_eq!(retry_events(&log), 2, "{log}");

@@ -194,3 +194,10 @@ pub async fn with_tracing<F: std::future::Future>(fut: F) -> (F::Output, String)
     let text = String::from_utf8_lossy(&buffer.0.lock().unwrap()).into_owned();
     (out, text)
 }
+
+/// A base URL on 127.0.0.1 where nothing listens (bound, noted, closed).
+pub fn closed_port_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    format!("http://127.0.0.1:{port}")
+}

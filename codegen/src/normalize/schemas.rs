@@ -266,14 +266,10 @@ fn json_kind(v: &Value) -> &'static str {
 /// tenants and streams write it) those two fields become optional and nullable.
 pub(crate) fn nullable_envelope_fields(ctx: &mut Ctx) -> Result<usize, CodegenError> {
     let mut hits = 0;
-    walk_objects(&mut ctx.spec, &mut String::new(), &mut |_, obj| {
-        let has_all_of = obj.contains_key("allOf");
+    for_each_envelope(&mut ctx.spec, |obj| {
         let Some(Value::Object(props)) = obj.get_mut("properties") else {
-            return Ok(());
+            return;
         };
-        if !is_envelope(props, has_all_of) {
-            return Ok(());
-        }
         for field in ["result", "metadata"] {
             let Some(schema) = props.get_mut(field) else {
                 continue;
@@ -295,37 +291,49 @@ pub(crate) fn nullable_envelope_fields(ctx: &mut Ctx) -> Result<usize, CodegenEr
         if let Some(Value::Array(required)) = obj.get_mut("required") {
             required.retain(|r| r != "result" && r != "metadata");
         }
-        Ok(())
     })?;
     Ok(hits)
 }
 
 /// Some envelope schemas (actors, pgrest, tenants, tokens...) omit
 /// `metadata`, so its paging counts would be dropped on decoding. Every
-/// envelope (as in [`nullable_envelope_fields`]) without one gets
+/// envelope (see [`for_each_envelope`]) without one gets
 /// `metadata: {}` (any JSON value).
 pub(crate) fn envelope_metadata(ctx: &mut Ctx) -> Result<usize, CodegenError> {
     let mut hits = 0;
-    walk_objects(&mut ctx.spec, &mut String::new(), &mut |_, obj| {
-        let has_all_of = obj.contains_key("allOf");
-        let Some(Value::Object(props)) = obj.get_mut("properties") else {
-            return Ok(());
-        };
-        if is_envelope(props, has_all_of) && !props.contains_key("metadata") {
-            props.insert("metadata".into(), json!({}));
-            hits += 1;
+    for_each_envelope(&mut ctx.spec, |obj| {
+        if let Some(Value::Object(props)) = obj.get_mut("properties") {
+            if !props.contains_key("metadata") {
+                props.insert("metadata".into(), json!({}));
+                hits += 1;
+            }
         }
-        Ok(())
     })?;
     Ok(hits)
 }
 
-/// Properties `result` plus one of `status`, `message`, `version`, or
-/// `result` next to an `allOf` that brings them (tenants, streams).
-fn is_envelope(props: &serde_json::Map<String, Value>, has_all_of: bool) -> bool {
-    props.contains_key("result")
-        && (["status", "message", "version"]
-            .iter()
-            .any(|k| props.contains_key(*k))
-            || has_all_of)
+/// Calls `f` on every envelope schema: properties `result` plus one of
+/// `status`, `message`, `version`, or `result` next to an `allOf` that
+/// brings them (tenants, streams).
+fn for_each_envelope(
+    spec: &mut Value,
+    mut f: impl FnMut(&mut serde_json::Map<String, Value>),
+) -> Result<(), CodegenError> {
+    walk_objects(spec, &mut String::new(), &mut |_, obj| {
+        let has_all_of = obj.contains_key("allOf");
+        let is_envelope = match obj.get("properties") {
+            Some(Value::Object(props)) => {
+                props.contains_key("result")
+                    && (["status", "message", "version"]
+                        .iter()
+                        .any(|k| props.contains_key(*k))
+                        || has_all_of)
+            }
+            _ => false,
+        };
+        if is_envelope {
+            f(obj);
+        }
+        Ok(())
+    })
 }
