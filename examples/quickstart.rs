@@ -143,7 +143,9 @@ mod local {
     use wiremock::matchers::{header, method, path};
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
-    pub const TOKEN: &str = "local.quickstart.token";
+    /// An unsigned JWT for user `hello` (the local server does not check
+    /// signatures), expiring in 2100.
+    pub const TOKEN: &str = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjQxMDI0NDQ4MDAsInN1YiI6ImhlbGxvQGxvY2FsIiwidGFwaXMvdGVuYW50X2lkIjoibG9jYWwiLCJ0YXBpcy91c2VybmFtZSI6ImhlbGxvIiwidGFwaXMvdG9rZW5fdHlwZSI6ImFjY2VzcyJ9.bG9jYWw";
 
     fn ok(result: Value, metadata: Value) -> ResponseTemplate {
         ResponseTemplate::new(200).set_body_json(json!({

@@ -1,10 +1,10 @@
 //! The [`Tapis`] facade and its builder.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
-use std::sync::Arc;
-
+use crate::auth::{Session, SessionConfig, Token, Tokens};
 use crate::transport::{build_http_client, HttpSettings, Shared, SharedConfig};
 use crate::{Error, Operation, RetryPolicy, Services};
 
@@ -38,10 +38,7 @@ impl fmt::Debug for Tapis {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Tapis")
             .field("base_url", &self.base_url)
-            .field(
-                "access_token",
-                &self.shared.has_token().then_some("<redacted>"),
-            )
+            .field("session", &self.shared)
             .finish_non_exhaustive()
     }
 }
@@ -50,13 +47,7 @@ impl Tapis {
     /// Starts building a client for the tenant at `base_url`, for example
     /// `https://tacc.tapis.io`. A trailing `/` or `/v3` is accepted.
     pub fn builder(base_url: impl Into<String>) -> TapisBuilder {
-        TapisBuilder {
-            base_url: base_url.into(),
-            access_token: None,
-            http: None,
-            settings: HttpSettings::default(),
-            shared: SharedConfig::default(),
-        }
+        TapisBuilder::with_session(base_url.into(), SessionConfig::default())
     }
 
     /// The tenant's base URL, normalised (no trailing `/` or `/v3`).
@@ -74,8 +65,31 @@ impl Tapis {
     }
 
     /// Replaces the access token sent as `X-Tapis-Token` by every service.
+    /// A value that is not a JWT is [`Error::InvalidInput`].
     pub fn set_access_token(&self, jwt: impl AsRef<str>) -> Result<(), Error> {
-        self.shared.set_token(Some(jwt.as_ref()))
+        let token = Token::parse(jwt.as_ref())?;
+        crate::transport::token_header(&token)?;
+        self.shared.session().set_access_token(Some(token));
+        Ok(())
+    }
+
+    /// The tokens the client holds now.
+    pub fn tokens(&self) -> Tokens {
+        self.shared.session().tokens()
+    }
+
+    /// Runs the password grant now and keeps the tokens (tapipy's
+    /// `get_tokens`); needs a username and password. Calls do this by
+    /// themselves when needed.
+    pub async fn get_tokens(&self) -> Result<Tokens, Error> {
+        self.shared.session().password_grant().await
+    }
+
+    /// Refreshes the tokens now (refresh token, else password) and keeps
+    /// them (tapipy's `refresh_tokens`). Calls do this by themselves when
+    /// the access token is about to expire.
+    pub async fn refresh_tokens(&self) -> Result<Tokens, Error> {
+        self.shared.session().grant().await
     }
 }
 
@@ -84,9 +98,11 @@ impl Tapis {
 pub struct TapisBuilder {
     base_url: String,
     access_token: Option<String>,
+    refresh_token: Option<String>,
     http: Option<reqwest::Client>,
     settings: HttpSettings,
     shared: SharedConfig,
+    session: SessionConfig,
 }
 
 impl fmt::Debug for TapisBuilder {
@@ -97,6 +113,12 @@ impl fmt::Debug for TapisBuilder {
                 "access_token",
                 &self.access_token.as_ref().map(|_| "<redacted>"),
             )
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("credentials", &self.session.credentials)
+            .field("refresh_margin", &self.session.margin)
             .field("settings", &self.settings)
             .field("retry", &self.shared.retry)
             .field("pre_request_hooks", &self.shared.pre_hooks.len())
@@ -106,9 +128,89 @@ impl fmt::Debug for TapisBuilder {
 }
 
 impl TapisBuilder {
+    pub(crate) fn with_session(base_url: String, session: SessionConfig) -> Self {
+        TapisBuilder {
+            base_url,
+            access_token: None,
+            refresh_token: None,
+            http: None,
+            settings: HttpSettings::default(),
+            shared: SharedConfig::default(),
+            session,
+        }
+    }
+
     /// The access token (a JWT) sent as `X-Tapis-Token` on every request.
+    /// Alone, it cannot be refreshed: once it expires, calls fail with
+    /// [`Error::Auth`].
     pub fn access_token(mut self, jwt: impl Into<String>) -> Self {
         self.access_token = Some(jwt.into());
+        self
+    }
+
+    /// A refresh token: the client gets access tokens with it (grant
+    /// `refresh_token`, with HTTP Basic auth when the client id and key are
+    /// set), on first use and whenever the access token is about to expire.
+    pub fn refresh_token(mut self, jwt: impl Into<String>) -> Self {
+        self.refresh_token = Some(jwt.into());
+        self
+    }
+
+    /// The username for the password grant.
+    pub fn username(mut self, username: impl Into<String>) -> Self {
+        self.session.credentials.username = Some(username.into());
+        self
+    }
+
+    /// The password for the password grant: with [`TapisBuilder::username`],
+    /// the client gets tokens on first use and again whenever they expire.
+    /// Never saved, never shown.
+    pub fn password(mut self, password: impl Into<String>) -> Self {
+        self.session.credentials.password = Some(password.into());
+        self
+    }
+
+    /// The OAuth client id (sent as HTTP Basic auth with the key).
+    pub fn client_id(mut self, id: impl Into<String>) -> Self {
+        self.session.credentials.client_id = Some(id.into());
+        self
+    }
+
+    /// The OAuth client key. Never shown.
+    pub fn client_key(mut self, key: impl Into<String>) -> Self {
+        self.session.credentials.client_key = Some(key.into());
+        self
+    }
+
+    /// The tenant id; when not given, [`Tapis::tenant`] finds it from the
+    /// base URL.
+    pub fn tenant_id(mut self, tenant: impl Into<String>) -> Self {
+        self.session.credentials.tenant_id = Some(tenant.into());
+        self
+    }
+
+    /// Refresh the access token when it expires within this much time
+    /// (default [`crate::auth::DEFAULT_REFRESH_MARGIN`], 60 s).
+    pub fn refresh_margin(mut self, margin: Duration) -> Self {
+        self.session.margin = margin;
+        self
+    }
+
+    /// Calls `callback` with the new tokens after every refresh, to store
+    /// them.
+    pub fn on_refresh<F>(mut self, callback: F) -> Self
+    where
+        F: Fn(&Tokens) + Send + Sync + 'static,
+    {
+        self.session.on_refresh.push(Arc::new(callback));
+        self
+    }
+
+    /// Makes every call on behalf of `user` in `tenant` (service accounts):
+    /// sends `X-Tapis-User` and `X-Tapis-Tenant`. A call may name another
+    /// user with its own `.on_behalf_of(..)`.
+    pub fn on_behalf_of(mut self, user: impl Into<String>, tenant: impl Into<String>) -> Self {
+        self.shared.on_behalf_of = Some((user.into(), tenant.into()));
         self
     }
 
@@ -184,12 +286,20 @@ impl TapisBuilder {
     /// [`Error::InvalidInput`] for a token that cannot be sent as a header.
     pub fn build(self) -> Result<Tapis, Error> {
         let base_url = normalize_base_url(&self.base_url)?;
-        let shared = Shared::new(self.shared);
-        shared.set_token(self.access_token.as_deref())?;
+        let mut session = self.session;
+        if let Some(jwt) = &self.access_token {
+            let token = Token::parse(jwt)?;
+            crate::transport::token_header(&token)?;
+            session.tokens.access_token = Some(token);
+        }
+        if let Some(jwt) = &self.refresh_token {
+            session.tokens.refresh_token = Some(Token::parse(jwt)?);
+        }
         let http = match self.http {
             Some(http) => http,
             None => build_http_client(&self.settings)?,
         };
+        let shared = Shared::new(self.shared, Session::new(&base_url, http.clone(), session))?;
         let services = Services::new(&base_url, &http, &shared);
         Ok(Tapis {
             base_url,

@@ -89,6 +89,9 @@ pub enum Error {
         #[source]
         source: Option<BoxError>,
     },
+    /// A token given to [`crate::Tapis::validate_token`] is not valid.
+    #[error("invalid token: {0}")]
+    InvalidToken(#[from] crate::auth::TokenError),
     /// The client configuration is invalid (base URL, TLS settings...).
     #[error("invalid configuration: {0}")]
     Config(String),

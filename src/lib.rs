@@ -38,6 +38,7 @@
 //! [`DebugCapture`]; see [`CallOptions`]. [`Tapis::request`] reaches any
 //! path the specs do not describe.
 
+pub mod auth;
 mod client;
 pub mod error;
 pub mod path;

@@ -45,17 +45,24 @@ async fn without_a_token_no_token_header_is_sent_and_it_can_be_set_later() {
     let server = server_answering(envelope(json!([]))).await;
     let t = tapis::Tapis::builder(server.uri()).build().unwrap();
     t.systems().get_systems().send().await.unwrap();
-    t.set_access_token("later.jwt").unwrap();
+    let later = mint("later", 3600);
+    t.set_access_token(&later).unwrap();
     // A clone shares the token.
     t.clone().systems().get_systems().send().await.unwrap();
     let seen = received(&server).await;
     assert_eq!(seen[0].token, None);
-    assert_eq!(seen[1].token.as_deref(), Some("later.jwt"));
+    assert_eq!(seen[1].token.as_deref(), Some(later.as_str()));
+    // Something that is not a JWT is refused.
+    assert!(matches!(
+        t.set_access_token("not-a-jwt"),
+        Err(tapis::Error::InvalidInput(_))
+    ));
 }
 
 #[test]
 fn tokens_never_appear_in_debug_output() {
-    let secret = "eyJhbGciOiJSUzI1NiJ9.c2VjcmV0LXBheWxvYWQ.c2lnbmF0dXJl";
+    let secret = mint("someone", 3600);
+    let secret = secret.as_str();
     let builder = tapis::Tapis::builder("https://t.tapis.io").access_token(secret);
     assert!(!format!("{builder:?}").contains(secret));
     let t = builder.build().unwrap();

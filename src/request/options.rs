@@ -124,6 +124,13 @@ impl CallOptions {
         self
     }
 
+    /// Makes this call on behalf of `user` in `tenant` (service accounts):
+    /// `X-Tapis-User` and `X-Tapis-Tenant`, replacing the client's.
+    pub fn on_behalf_of(self, user: impl Into<String>, tenant: impl Into<String>) -> Self {
+        self.tapis_header("X-Tapis-User", user)
+            .tapis_header("X-Tapis-Tenant", tenant)
+    }
+
     /// A total timeout for this call (each attempt), body included.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
@@ -270,6 +277,18 @@ macro_rules! call_controls {
             #[inline]
             pub fn tracking_id(mut self, id: impl Into<String>) -> Self {
                 self.call_options = std::mem::take(&mut self.call_options).tracking_id(id);
+                self
+            }
+
+            /// Makes this call on behalf of `user` in `tenant`; see [`CallOptions::on_behalf_of`](crate::CallOptions::on_behalf_of).
+            #[inline]
+            pub fn on_behalf_of(
+                mut self,
+                user: impl Into<String>,
+                tenant: impl Into<String>,
+            ) -> Self {
+                self.call_options =
+                    std::mem::take(&mut self.call_options).on_behalf_of(user, tenant);
                 self
             }
 

@@ -6,11 +6,12 @@ mod hooks;
 mod retry;
 mod send;
 
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{HeaderName, HeaderValue};
 
+use crate::auth::{Session, Tenant, Token};
 use crate::Error;
 
 pub use capture::{DebugCapture, Exchange};
@@ -58,13 +59,16 @@ pub struct Shared {
 }
 
 struct SharedInner {
-    /// The `X-Tapis-Token` value, marked sensitive so that reqwest and our
-    /// `Debug` output never show it.
-    token: RwLock<Option<HeaderValue>>,
+    /// Credentials, tokens and refresh.
+    session: Session,
     /// Client-wide defaults; a call may override the retry policy.
     retry: RetryPolicy,
     pre_hooks: Vec<PreRequestHook>,
     post_hooks: Vec<PostResponseHook>,
+    /// `X-Tapis-User` and `X-Tapis-Tenant` for every call (service accounts).
+    on_behalf_of: Option<(HeaderValue, HeaderValue)>,
+    /// `GET /v3/tenants`, fetched once.
+    tenants: tokio::sync::OnceCell<Vec<Tenant>>,
 }
 
 /// The client-wide settings [`Shared`] is made from.
@@ -73,26 +77,53 @@ pub(crate) struct SharedConfig {
     pub retry: RetryPolicy,
     pub pre_hooks: Vec<PreRequestHook>,
     pub post_hooks: Vec<PostResponseHook>,
+    pub on_behalf_of: Option<(String, String)>,
 }
 
 impl std::fmt::Debug for Shared {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Shared")
-            .field("token", &self.has_token().then_some("<redacted>"))
-            .finish()
+            .field("tokens", &self.inner.session.tokens())
+            .field("credentials", self.inner.session.credentials())
+            .finish_non_exhaustive()
     }
 }
 
+/// The headers that make a call on behalf of a user.
+pub(crate) const USER_HEADER: HeaderName = HeaderName::from_static("x-tapis-user");
+pub(crate) const TENANT_HEADER: HeaderName = HeaderName::from_static("x-tapis-tenant");
+
 impl Shared {
-    pub(crate) fn new(config: SharedConfig) -> Self {
-        Shared {
+    pub(crate) fn new(config: SharedConfig, session: Session) -> Result<Self, Error> {
+        let on_behalf_of = config
+            .on_behalf_of
+            .map(|(user, tenant)| {
+                let value = |v: &str| {
+                    HeaderValue::from_str(v).map_err(|_| {
+                        Error::InvalidInput(format!("on_behalf_of: `{v}` cannot be a header value"))
+                    })
+                };
+                Ok::<_, Error>((value(&user)?, value(&tenant)?))
+            })
+            .transpose()?;
+        Ok(Shared {
             inner: Arc::new(SharedInner {
-                token: RwLock::new(None),
+                session,
                 retry: config.retry,
                 pre_hooks: config.pre_hooks,
                 post_hooks: config.post_hooks,
+                on_behalf_of,
+                tenants: tokio::sync::OnceCell::new(),
             }),
-        }
+        })
+    }
+
+    pub(crate) fn session(&self) -> &Session {
+        &self.inner.session
+    }
+
+    pub(crate) fn tenants(&self) -> &tokio::sync::OnceCell<Vec<Tenant>> {
+        &self.inner.tenants
     }
 
     pub(crate) fn retry_policy(&self) -> &RetryPolicy {
@@ -107,46 +138,21 @@ impl Shared {
         &self.inner.post_hooks
     }
 
-    /// Replaces the access token. Invalid header characters are refused.
-    pub(crate) fn set_token(&self, token: Option<&str>) -> Result<(), Error> {
-        let value = token
-            .map(|t| {
-                let mut v = HeaderValue::from_str(t).map_err(|_| {
-                    Error::InvalidInput(
-                        "the access token contains characters not allowed in an HTTP header".into(),
-                    )
-                })?;
-                v.set_sensitive(true);
-                Ok::<_, Error>(v)
-            })
-            .transpose()?;
-        *self.inner.token.write().unwrap_or_else(|p| p.into_inner()) = value;
-        Ok(())
+    pub(crate) fn on_behalf_of(&self) -> Option<&(HeaderValue, HeaderValue)> {
+        self.inner.on_behalf_of.as_ref()
     }
+}
 
-    pub(crate) fn has_token(&self) -> bool {
-        self.token().is_some()
-    }
-
-    fn token(&self) -> Option<HeaderValue> {
-        self.inner
-            .token
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-    }
-
-    /// Adds the access token to a request. The specs' security schemes
-    /// disagree with each other, so the token goes on every request when one
-    /// is set; a token given for this call only (as a per-call header) wins.
-    pub(crate) fn authorize(&self, request: &mut reqwest::Request) {
-        if request.headers().contains_key(TOKEN_HEADER) {
-            return;
-        }
-        if let Some(token) = self.token() {
-            request.headers_mut().insert(TOKEN_HEADER, token);
-        }
-    }
+/// `X-Tapis-Token` for a token (marked sensitive: reqwest and `Debug` never
+/// show it).
+pub(crate) fn token_header(token: &Token) -> Result<HeaderValue, Error> {
+    let mut value = HeaderValue::from_str(token.jwt()).map_err(|_| {
+        Error::InvalidInput(
+            "the access token contains characters not allowed in an HTTP header".into(),
+        )
+    })?;
+    value.set_sensitive(true);
+    Ok(value)
 }
 
 /// TLS and connection settings for the HTTP client [`crate::Tapis`] builds.

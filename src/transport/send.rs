@@ -9,7 +9,8 @@ use reqwest::{Method, Response};
 use tracing::{field, Instrument, Span};
 use url::Url;
 
-use super::{Exchange, Operation, Shared};
+use super::{token_header, Exchange, Operation, Shared, TENANT_HEADER, TOKEN_HEADER, USER_HEADER};
+use crate::auth::{Token, TOKEN_PATH};
 use crate::error::Error;
 use crate::request::CallOptions;
 
@@ -69,7 +70,13 @@ pub(crate) async fn execute(
 ) -> Result<Response, Error> {
     // Everything the caller gave is checked before anything is sent.
     options.apply(&mut request)?;
-    shared.authorize(&mut request);
+    if let Some((user, tenant)) = shared.on_behalf_of() {
+        let headers = request.headers_mut();
+        if !headers.contains_key(USER_HEADER) && !headers.contains_key(TENANT_HEADER) {
+            headers.insert(USER_HEADER, user.clone());
+            headers.insert(TENANT_HEADER, tenant.clone());
+        }
+    }
 
     let span = tracing::info_span!(
         "tapis.call",
@@ -107,13 +114,26 @@ async fn attempts(
         url: request.url().clone(),
     };
     let may_retry = policy.allows(&line.method);
+    // A token given for this call only is not the session's to refresh; the
+    // token endpoint itself works without one.
+    let own_token = request.headers().contains_key(TOKEN_HEADER);
+    let token_endpoint = line.url.path().ends_with(TOKEN_PATH);
+    let session = shared.session();
+    let mut refreshed_after_401 = false;
     let mut attempt = 0u32;
     loop {
         attempt += 1;
         span.record("attempts", attempt);
+        let used = if own_token {
+            None
+        } else {
+            authorize(shared, &mut request, token_endpoint).await?
+        };
+        let may_refresh =
+            used.is_some() && !token_endpoint && !refreshed_after_401 && session.can_refresh();
         // A copy for the next attempt; a streamed body cannot be replayed,
         // so such a request is sent once.
-        let next = if may_retry && attempt <= policy.retries() {
+        let next = if (may_retry && attempt <= policy.retries()) || may_refresh {
             request.try_clone()
         } else {
             None
@@ -138,6 +158,7 @@ async fn attempts(
                     Error::Network { kind, .. } => Some(*kind),
                     _ => None,
                 };
+                let next = next.filter(|_| may_retry && attempt <= policy.retries());
                 if let (Some(next), Some(kind)) = (next, kind) {
                     if policy.retries_network(kind) {
                         if let Some(delay) = policy.delay(attempt, None) {
@@ -168,6 +189,18 @@ async fn attempts(
             return Ok(response);
         }
 
+        // A 401 with the session's token: refresh once and send again.
+        if status == reqwest::StatusCode::UNAUTHORIZED && may_refresh {
+            if let Some(next) = next {
+                refreshed_after_401 = true;
+                tracing::debug!(attempt, "401: refreshing the token and sending again");
+                session.refresh(used.as_ref()).await?;
+                request = next;
+                continue;
+            }
+        }
+
+        let next = next.filter(|_| may_retry && attempt <= policy.retries());
         if let Some(next) = next.filter(|_| policy.retries_status(status)) {
             if let Some(delay) = policy.delay(attempt, Some(response.headers())) {
                 if let (Some(capture), Some(mut ex)) = (&options.capture, exchange) {
@@ -228,4 +261,28 @@ async fn buffered(response: Response, line: &RequestLine) -> Result<(Response, B
     *rebuilt.headers_mut() = headers;
     rebuilt.extensions_mut().insert(line.clone());
     Ok((Response::from(rebuilt), body))
+}
+
+/// Puts the session's access token on `request` (refreshing it first when
+/// it is about to expire) and returns it. On the token endpoint a token is
+/// optional: when none can be had, the request goes without.
+async fn authorize(
+    shared: &Shared,
+    request: &mut reqwest::Request,
+    optional: bool,
+) -> Result<Option<Token>, Error> {
+    match shared.session().token_for_request().await {
+        Ok(Some(token)) => {
+            request
+                .headers_mut()
+                .insert(TOKEN_HEADER, token_header(&token)?);
+            Ok(Some(token))
+        }
+        Ok(None) => Ok(None),
+        Err(_) if optional => {
+            request.headers_mut().remove(TOKEN_HEADER);
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
 }

@@ -6,8 +6,50 @@ use serde_json::{json, Value};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-/// The access token the tests send.
-pub const TOKEN: &str = "test.jwt.token";
+/// The access token the tests send: a JWT (unsigned claims for user
+/// `testuser` in tenant `dev`, expiring in 2100).
+pub const TOKEN: &str = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjQxMDI0NDQ4MDAsInN1YiI6InRlc3R1c2VyQGRldiIsImp0aSI6InRlc3QtanRpIiwidGFwaXMvdGVuYW50X2lkIjoiZGV2IiwidGFwaXMvdXNlcm5hbWUiOiJ0ZXN0dXNlciIsInRhcGlzL3Rva2VuX3R5cGUiOiJhY2Nlc3MifQ.c2lnbmF0dXJl";
+
+/// The private key test JWTs are signed with (its public key is
+/// `tests/fixtures/test-signing-key.pub.pem`).
+pub const SIGNING_KEY: &str = include_str!("../fixtures/test-signing-key.pem");
+pub const SIGNING_KEY_PUB: &str = include_str!("../fixtures/test-signing-key.pub.pem");
+
+/// A real RS256 Tapis JWT signed with [`SIGNING_KEY`] (or `key`), for
+/// `user` in tenant `dev`, expiring `expires_in` seconds from now
+/// (negative: already expired).
+pub fn mint_with(key: &str, user: &str, token_type: &str, expires_in: i64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let serial = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let claims = json!({
+        "iss": "https://dev.tapis.io/v3/tokens",
+        "sub": format!("{user}@dev"),
+        "jti": format!("jti-{user}-{serial}"),
+        "iat": now - 10,
+        "exp": now + expires_in,
+        "tapis/tenant_id": "dev",
+        "tapis/username": user,
+        "tapis/token_type": token_type,
+        "tapis/account_type": "user",
+        "tapis/delegation": false
+    });
+    let key = jsonwebtoken::EncodingKey::from_rsa_pem(key.as_bytes()).expect("test key");
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256),
+        &claims,
+        &key,
+    )
+    .expect("mint")
+}
+
+/// An access token for `user` expiring `expires_in` seconds from now.
+pub fn mint(user: &str, expires_in: i64) -> String {
+    mint_with(SIGNING_KEY, user, "access", expires_in)
+}
 
 /// Starts a server that answers every request with `response`.
 pub async fn server_answering(response: ResponseTemplate) -> MockServer {

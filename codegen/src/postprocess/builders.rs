@@ -19,6 +19,7 @@ const CONTROL_METHODS: &[&str] = &[
     "retry_policy",
     "debug_capture",
     "call_options",
+    "on_behalf_of",
 ];
 
 /// Rewrites progenitor's `mod builder`; returns how many builders it found.

@@ -1,0 +1,215 @@
+//! The token cache: a client's session saved to a file and restored later
+//! (agavepy's `Agave.restore()`).
+//!
+//! The file is JSON holding the base URL, tenant, username, client id and
+//! key, and the access and refresh tokens; never the password. It is written
+//! atomically (a temporary file beside it, then a rename) with mode 0600, so
+//! a failed write leaves the previous file whole. A file that the group or
+//! others may read is refused on restore.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::session::{Credentials, Session, SessionConfig};
+use super::token::{Token, Tokens};
+use crate::{Error, Tapis, TapisBuilder};
+
+/// Where [`Tapis::restore`] and [`Tapis::save`] keep the session:
+/// `$XDG_CONFIG_HOME/tapis/session.json`, else
+/// `$HOME/.config/tapis/session.json`.
+pub fn default_cache_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".config"))
+        })?;
+    Some(base.join("tapis").join("session.json"))
+}
+
+#[derive(Serialize, Deserialize, Default)]
+pub(crate) struct SessionFile {
+    base_url: Option<String>,
+    #[serde(default)]
+    tenant_id: Option<String>,
+    #[serde(default)]
+    username: Option<String>,
+    #[serde(default)]
+    client_id: Option<String>,
+    #[serde(default)]
+    client_key: Option<String>,
+    #[serde(default)]
+    access_token: Option<String>,
+    #[serde(default)]
+    refresh_token: Option<String>,
+}
+
+impl SessionFile {
+    pub(crate) fn of(session: &Session, tokens: &Tokens) -> Self {
+        let c = session.credentials();
+        SessionFile {
+            base_url: Some(session.base_url().to_string()),
+            tenant_id: c.tenant_id.clone(),
+            username: c.username.clone(),
+            client_id: c.client_id.clone(),
+            client_key: c.client_key.clone(),
+            access_token: tokens.access_token.as_ref().map(|t| t.jwt().to_string()),
+            refresh_token: tokens.refresh_token.as_ref().map(|t| t.jwt().to_string()),
+        }
+    }
+
+    /// Writes the file atomically with mode 0600.
+    pub(crate) fn write(&self, path: &Path) -> Result<(), Error> {
+        let fail = |what: &str, e: std::io::Error| {
+            Error::Config(format!("token cache {}: {what}: {e}", path.display()))
+        };
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(|e| fail("cannot create its directory", e))?;
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("session");
+        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let json = serde_json::to_vec_pretty(self)
+            .map_err(|e| Error::Config(format!("token cache: {e}")))?;
+        let written = (|| {
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options.open(&tmp)?;
+            file.write_all(&json)?;
+            file.sync_all()?;
+            std::fs::rename(&tmp, path)
+        })();
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(fail("cannot write", e));
+        }
+        Ok(())
+    }
+
+    fn read(path: &Path) -> Result<Option<Self>, Error> {
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(Error::Config(format!(
+                    "token cache {}: cannot read: {e}",
+                    path.display()
+                )))
+            }
+        };
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(path)
+                .map(|m| m.permissions().mode())
+                .unwrap_or(0);
+            if mode & 0o077 != 0 {
+                return Err(Error::Config(format!(
+                    "token cache {} may be read by others (mode {:o}); run `chmod 600` on it",
+                    path.display(),
+                    mode & 0o777
+                )));
+            }
+        }
+        serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| Error::Config(format!("token cache {} is not valid: {e}", path.display())))
+    }
+
+    /// Environment variables override the file.
+    fn with_env(mut self) -> Self {
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        for (name, field) in [
+            ("TAPIS_BASE_URL", &mut self.base_url),
+            ("TAPIS_TENANT_ID", &mut self.tenant_id),
+            ("TAPIS_USERNAME", &mut self.username),
+            ("TAPIS_CLIENT_ID", &mut self.client_id),
+            ("TAPIS_CLIENT_KEY", &mut self.client_key),
+            ("TAPIS_TOKEN", &mut self.access_token),
+            ("TAPIS_REFRESH_TOKEN", &mut self.refresh_token),
+        ] {
+            if let Some(value) = env(name) {
+                *field = Some(value);
+            }
+        }
+        self
+    }
+}
+
+impl Tapis {
+    /// Saves this client's session (base URL, tenant, username, client id
+    /// and key, tokens; never the password) to `path`, atomically, mode 0600.
+    pub fn save_to(&self, path: impl AsRef<Path>) -> Result<(), Error> {
+        let session = self.shared().session();
+        SessionFile::of(session, &session.tokens()).write(path.as_ref())
+    }
+
+    /// Saves the session to [`default_cache_path`] and returns that path.
+    pub fn save(&self) -> Result<PathBuf, Error> {
+        let path = default_cache_path().ok_or_else(|| {
+            Error::Config("no HOME or XDG_CONFIG_HOME for the token cache".into())
+        })?;
+        self.save_to(&path)?;
+        Ok(path)
+    }
+
+    /// Restores a client from [`default_cache_path`]; see
+    /// [`Tapis::restore_from`].
+    pub fn restore() -> Result<Tapis, Error> {
+        let path = default_cache_path().ok_or_else(|| {
+            Error::Config("no HOME or XDG_CONFIG_HOME for the token cache".into())
+        })?;
+        Tapis::restore_from(path)
+    }
+
+    /// Restores a client from a token cache file. `TAPIS_BASE_URL`,
+    /// `TAPIS_TENANT_ID`, `TAPIS_USERNAME`, `TAPIS_PASSWORD`,
+    /// `TAPIS_CLIENT_ID`, `TAPIS_CLIENT_KEY`, `TAPIS_TOKEN` and
+    /// `TAPIS_REFRESH_TOKEN` override what the file says (a missing file
+    /// with `TAPIS_BASE_URL` set is fine). Refreshes rewrite the file. A
+    /// file readable by the group or others is refused.
+    ///
+    /// ```no_run
+    /// let t = tapis::Tapis::restore()?;
+    /// # Ok::<(), tapis::Error>(())
+    /// ```
+    pub fn restore_from(path: impl AsRef<Path>) -> Result<Tapis, Error> {
+        let path = path.as_ref();
+        let file = SessionFile::read(path)?.unwrap_or_default().with_env();
+        let base_url = file.base_url.clone().ok_or_else(|| {
+            Error::Config(format!(
+                "no token cache at {} and TAPIS_BASE_URL is not set",
+                path.display()
+            ))
+        })?;
+        let parse = |t: Option<&String>| t.map(|t| Token::parse(t)).transpose();
+        let config = SessionConfig {
+            credentials: Credentials {
+                username: file.username.clone(),
+                password: std::env::var("TAPIS_PASSWORD")
+                    .ok()
+                    .filter(|v| !v.is_empty()),
+                client_id: file.client_id.clone(),
+                client_key: file.client_key.clone(),
+                tenant_id: file.tenant_id.clone(),
+            },
+            tokens: Tokens {
+                access_token: parse(file.access_token.as_ref())?,
+                refresh_token: parse(file.refresh_token.as_ref())?,
+            },
+            cache: Some(path.to_path_buf()),
+            ..SessionConfig::default()
+        };
+        TapisBuilder::with_session(base_url, config).build()
+    }
+}

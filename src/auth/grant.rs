@@ -1,0 +1,139 @@
+//! The token endpoint (`POST /v3/oauth2/tokens`) and device codes, spoken
+//! directly over HTTP: a refresh never goes through the operation pipeline
+//! it serves, so it cannot recurse into itself.
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::token::{Token, Tokens};
+use crate::Error;
+
+/// The path of the token endpoint; a 401 from it is never answered with a
+/// refresh.
+pub(crate) const TOKEN_PATH: &str = "/v3/oauth2/tokens";
+
+/// How to obtain tokens.
+pub(crate) enum Grant<'a> {
+    Password {
+        username: &'a str,
+        password: &'a str,
+    },
+    Refresh {
+        refresh_token: &'a str,
+    },
+    DeviceCode {
+        device_code: &'a str,
+        client_id: &'a str,
+    },
+}
+
+/// An OAuth client's id and key; sent as HTTP Basic auth only when both
+/// are known.
+#[derive(Clone, Copy)]
+pub(crate) struct ClientAuth<'a> {
+    pub id: Option<&'a str>,
+    pub key: Option<&'a str>,
+}
+
+/// Asks the token endpoint for tokens.
+pub(crate) async fn request_tokens(
+    http: &reqwest::Client,
+    base_url: &str,
+    grant: Grant<'_>,
+    client: ClientAuth<'_>,
+) -> Result<Tokens, Error> {
+    let body = match grant {
+        Grant::Password { username, password } => {
+            json!({"username": username, "password": password, "grant_type": "password"})
+        }
+        Grant::Refresh { refresh_token } => {
+            json!({"grant_type": "refresh_token", "refresh_token": refresh_token})
+        }
+        Grant::DeviceCode {
+            device_code,
+            client_id,
+        } => {
+            json!({"grant_type": "device_code", "device_code": device_code, "client_id": client_id})
+        }
+    };
+    let value = post_json(http, base_url, TOKEN_PATH, &body, client).await?;
+
+    #[derive(Deserialize)]
+    struct Envelope {
+        result: Option<TokenResult>,
+    }
+    #[derive(Deserialize)]
+    struct TokenResult {
+        access_token: Option<AccessToken>,
+        refresh_token: Option<RefreshToken>,
+    }
+    #[derive(Deserialize)]
+    struct AccessToken {
+        access_token: String,
+    }
+    #[derive(Deserialize)]
+    struct RefreshToken {
+        refresh_token: String,
+    }
+    let invalid = |reason: String| Error::InvalidResponse {
+        status: reqwest::StatusCode::OK,
+        reason,
+        body_excerpt: String::new(),
+        source: None,
+    };
+    let envelope: Envelope = serde_json::from_value(value).map_err(|e| {
+        invalid(format!(
+            "the token endpoint's answer is not a token envelope: {e}"
+        ))
+    })?;
+    let result = envelope
+        .result
+        .ok_or_else(|| invalid("the token endpoint answered without a `result`".into()))?;
+    let access = result
+        .access_token
+        .ok_or_else(|| invalid("the token endpoint answered without an access token".into()))?;
+    Ok(Tokens {
+        access_token: Some(Token::parse(&access.access_token).map_err(|e| {
+            invalid(format!(
+                "the token endpoint's access token cannot be read: {e}"
+            ))
+        })?),
+        refresh_token: result
+            .refresh_token
+            .map(|r| Token::parse(&r.refresh_token))
+            .transpose()
+            .map_err(|e| invalid(format!("the refresh token cannot be read: {e}")))?,
+    })
+}
+
+/// POSTs JSON to a path of the tenant and returns the decoded JSON answer;
+/// an error status is [`Error::Api`].
+pub(crate) async fn post_json(
+    http: &reqwest::Client,
+    base_url: &str,
+    path: &str,
+    body: &Value,
+    client: ClientAuth<'_>,
+) -> Result<Value, Error> {
+    let url = url::Url::parse(&format!("{base_url}{path}"))
+        .map_err(|e| Error::Config(format!("token endpoint URL: {e}")))?;
+    let mut builder = http.post(url.clone()).json(body);
+    if let (Some(id), Some(key)) = (client.id, client.key) {
+        builder = builder.basic_auth(id, Some(key));
+    }
+    let span = tracing::info_span!("tapis.auth", path, status = tracing::field::Empty);
+    let exchange = async {
+        let network = |e| Error::network(&reqwest::Method::POST, &url, e);
+        let response = builder.send().await.map_err(network)?;
+        let status = response.status();
+        tracing::Span::current().record("status", status.as_u16());
+        let bytes = response.bytes().await.map_err(network)?;
+        if !status.is_success() {
+            return Err(Error::api(status, &reqwest::Method::POST, &url, &bytes));
+        }
+        serde_json::from_slice(&bytes).map_err(|e| {
+            Error::invalid_response(status, "the answer is not JSON", &bytes, Some(Box::new(e)))
+        })
+    };
+    tracing::Instrument::instrument(exchange, span).await
+}

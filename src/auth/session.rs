@@ -1,0 +1,251 @@
+//! The token lifecycle of one client: its credentials, its current tokens,
+//! and single-flight refresh.
+
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use super::grant::{request_tokens, ClientAuth, Grant};
+use super::token::{Token, Tokens};
+use crate::Error;
+
+/// Called with the new tokens after every refresh or grant.
+pub type OnRefresh = Arc<dyn Fn(&Tokens) + Send + Sync>;
+
+/// What a client may authenticate with. Secrets never reach `Debug`.
+#[derive(Clone, Default)]
+pub(crate) struct Credentials {
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub client_id: Option<String>,
+    pub client_key: Option<String>,
+    pub tenant_id: Option<String>,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("client_id", &self.client_id)
+            .field(
+                "client_key",
+                &self.client_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("tenant_id", &self.tenant_id)
+            .finish()
+    }
+}
+
+/// How a session is set up; see `TapisBuilder`.
+#[derive(Clone)]
+pub(crate) struct SessionConfig {
+    pub credentials: Credentials,
+    pub tokens: Tokens,
+    /// Refresh when the access token expires within this.
+    pub margin: Duration,
+    pub on_refresh: Vec<OnRefresh>,
+    /// The token cache this client was restored from; rewritten on refresh.
+    pub cache: Option<PathBuf>,
+}
+
+/// The default refresh margin.
+pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(60);
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        SessionConfig {
+            credentials: Credentials::default(),
+            tokens: Tokens::default(),
+            margin: DEFAULT_REFRESH_MARGIN,
+            on_refresh: Vec::new(),
+            cache: None,
+        }
+    }
+}
+
+pub(crate) struct Session {
+    base_url: String,
+    http: reqwest::Client,
+    credentials: Credentials,
+    margin: Duration,
+    on_refresh: Vec<OnRefresh>,
+    cache: Option<PathBuf>,
+    tokens: RwLock<Tokens>,
+    /// Held while a refresh is in flight: concurrent callers wait for it
+    /// instead of starting their own.
+    refreshing: tokio::sync::Mutex<()>,
+}
+
+impl Session {
+    pub(crate) fn new(base_url: &str, http: reqwest::Client, config: SessionConfig) -> Self {
+        Session {
+            base_url: base_url.to_string(),
+            http,
+            credentials: config.credentials,
+            margin: config.margin,
+            on_refresh: config.on_refresh,
+            cache: config.cache,
+            tokens: RwLock::new(config.tokens),
+            refreshing: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    pub(crate) fn tokens(&self) -> Tokens {
+        self.tokens
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub(crate) fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    pub(crate) fn set_access_token(&self, token: Option<Token>) {
+        self.tokens
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .access_token = token;
+    }
+
+    fn access_token(&self) -> Option<Token> {
+        self.tokens
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .access_token
+            .clone()
+    }
+
+    /// A usable refresh token, or a username and password.
+    pub(crate) fn can_refresh(&self) -> bool {
+        let tokens = self.tokens.read().unwrap_or_else(|p| p.into_inner());
+        tokens
+            .refresh_token
+            .as_ref()
+            .is_some_and(|t| !t.is_expired())
+            || (self.credentials.username.is_some() && self.credentials.password.is_some())
+    }
+
+    /// The token to send now: the current one, or a fresh one when it
+    /// expires within the margin and a refresh is possible. `None` when the
+    /// client has no credentials at all.
+    pub(crate) async fn token_for_request(&self) -> Result<Option<Token>, Error> {
+        let current = self.access_token();
+        if let Some(token) = &current {
+            if !token.expires_within(self.margin) {
+                return Ok(current);
+            }
+        }
+        if !self.can_refresh() {
+            return match current {
+                Some(token) if token.is_expired() => Err(Error::Auth {
+                    reason: format!(
+                        "the access token expired at {} and the client has no refresh token \
+                         or password to get a new one",
+                        token.expires_at()
+                    ),
+                    source: None,
+                }),
+                other => Ok(other),
+            };
+        }
+        self.refresh(current.as_ref()).await.map(Some)
+    }
+
+    /// Replaces `stale` (the token a caller found too old, or that got a
+    /// 401) with a new one. Single-flight: whoever comes while a refresh is
+    /// running waits for it and takes its result.
+    pub(crate) async fn refresh(&self, stale: Option<&Token>) -> Result<Token, Error> {
+        let _guard = self.refreshing.lock().await;
+        if let Some(current) = self.access_token() {
+            let replaced = stale.is_none_or(|s| !s.same(&current));
+            if replaced && !current.expires_within(self.margin) {
+                return Ok(current);
+            }
+        }
+        let tokens = self.grant().await.map_err(|e| Error::Auth {
+            reason: "the access token could not be refreshed".into(),
+            source: Some(Box::new(e)),
+        })?;
+        tokens.access_token.clone().ok_or_else(|| Error::Auth {
+            reason: "the token endpoint returned no access token".into(),
+            source: None,
+        })
+    }
+
+    /// Obtains new tokens with the best grant available (refresh token,
+    /// else password) and stores them.
+    pub(crate) async fn grant(&self) -> Result<Tokens, Error> {
+        let refresh = self.tokens().refresh_token.filter(|t| !t.is_expired());
+        let creds = &self.credentials;
+        let grant = match (&refresh, &creds.username, &creds.password) {
+            (Some(token), _, _) => Grant::Refresh {
+                refresh_token: token.jwt(),
+            },
+            (None, Some(username), Some(password)) => Grant::Password { username, password },
+            _ => {
+                return Err(Error::Auth {
+                    reason: "no refresh token, and no username and password".into(),
+                    source: None,
+                })
+            }
+        };
+        let tokens = request_tokens(&self.http, &self.base_url, grant, self.client_auth()).await?;
+        self.store(tokens.clone());
+        Ok(tokens)
+    }
+
+    /// Runs the password grant now (tapipy's `get_tokens`).
+    pub(crate) async fn password_grant(&self) -> Result<Tokens, Error> {
+        let creds = &self.credentials;
+        let (Some(username), Some(password)) = (&creds.username, &creds.password) else {
+            return Err(Error::InvalidInput(
+                "get_tokens needs a username and a password".into(),
+            ));
+        };
+        let grant = Grant::Password { username, password };
+        let tokens = request_tokens(&self.http, &self.base_url, grant, self.client_auth()).await?;
+        self.store(tokens.clone());
+        Ok(tokens)
+    }
+
+    pub(crate) fn client_auth(&self) -> ClientAuth<'_> {
+        ClientAuth {
+            id: self.credentials.client_id.as_deref(),
+            key: self.credentials.client_key.as_deref(),
+        }
+    }
+
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    pub(crate) fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Keeps new tokens (a grant without a refresh token keeps the old
+    /// one), tells the callbacks, and rewrites the cache file if any.
+    pub(crate) fn store(&self, new: Tokens) {
+        let tokens = {
+            let mut tokens = self.tokens.write().unwrap_or_else(|p| p.into_inner());
+            if new.access_token.is_some() {
+                tokens.access_token = new.access_token;
+            }
+            if new.refresh_token.is_some() {
+                tokens.refresh_token = new.refresh_token;
+            }
+            tokens.clone()
+        };
+        for callback in &self.on_refresh {
+            callback(&tokens);
+        }
+        if let Some(path) = &self.cache {
+            let file = super::cache::SessionFile::of(self, &tokens);
+            if let Err(e) = file.write(path) {
+                tracing::warn!(path = %path.display(), error = %e, "could not rewrite the token cache");
+            }
+        }
+    }
+}
