@@ -74,7 +74,7 @@ impl Tapis {
     }
 
     /// The tokens the client holds now.
-    pub fn tokens(&self) -> Tokens {
+    pub fn current_tokens(&self) -> Tokens {
         self.shared.session().tokens()
     }
 

@@ -32,6 +32,10 @@
 //! headers; `.into_result()` gives just the `result`. Downloads return a
 //! [`ByteStream`]. Every failure is one [`Error`].
 //!
+//! Authentication (password, refresh token, access token, device login,
+//! automatic single-flight refresh, retry after a 401, a token cache on
+//! disk, tenants and JWT validation) is in [`auth`] and on [`TapisBuilder`].
+//!
 //! Every operation builder also takes per-call settings before `.send()`:
 //! extra headers and query parameters (Tapis search filters such as
 //! `owner.eq=jdoe`), a tracking id, a timeout, a [`RetryPolicy`] and a

@@ -96,7 +96,7 @@ async fn password_grant_on_the_wire_with_and_without_client_credentials() {
         );
         // The call went out with the access token the grant returned.
         let call = requests_to(&seen, "/v3/systems")[0];
-        let access = t.tokens().access_token.unwrap();
+        let access = t.current_tokens().access_token.unwrap();
         assert_eq!(call.token.as_deref(), Some(access.jwt()));
         assert_eq!(access.claims().username.as_deref(), Some("alice"));
     }
@@ -131,7 +131,7 @@ async fn a_refresh_token_alone_gets_an_access_token_on_first_use() {
         .refresh_token(mint_with(SIGNING_KEY, "alice", "refresh", 86400))
         .build()
         .unwrap();
-    assert!(t.tokens().access_token.is_none());
+    assert!(t.current_tokens().access_token.is_none());
     t.systems().get_systems().send().await.unwrap();
     t.systems().get_systems().send().await.unwrap();
     let seen = received(&server).await;
@@ -193,7 +193,7 @@ async fn two_hundred_concurrent_calls_with_a_stale_token_refresh_once() {
     let seen = received(&server).await;
     assert_eq!(requests_to(&seen, TOKENS_PATH).len(), 1);
     assert_eq!(refreshed.load(Ordering::SeqCst), 1);
-    let access = t.tokens().access_token.unwrap();
+    let access = t.current_tokens().access_token.unwrap();
     assert!(requests_to(&seen, "/v3/systems")
         .iter()
         .all(|s| s.token.as_deref() == Some(access.jwt())));
@@ -331,7 +331,7 @@ async fn explicit_get_and_refresh_tokens() {
     let second = t.refresh_tokens().await.unwrap();
     let (a, b) = (first.access_token.unwrap(), second.access_token.unwrap());
     assert_ne!(a.jwt(), b.jwt());
-    assert_eq!(t.tokens().access_token.unwrap().jwt(), b.jwt());
+    assert_eq!(t.current_tokens().access_token.unwrap().jwt(), b.jwt());
     let seen = received(&server).await;
     let grants = requests_to(&seen, TOKENS_PATH);
     assert_eq!(grants[0].json()["grant_type"], "password");
@@ -366,7 +366,7 @@ async fn secrets_stay_out_of_debug_display_and_tracing() {
     let t = builder.build().unwrap();
     let (result, log) = with_tracing(t.systems().get_systems().send()).await;
     result.unwrap();
-    let tokens = t.tokens();
+    let tokens = t.current_tokens();
     let access = tokens.access_token.clone().unwrap();
     let shown = format!(
         "{builder_debug} {t:?} {tokens:?} {access} {access:?} {:?}",
@@ -459,7 +459,7 @@ mod cache {
         // file rewritten with the new one.
         restored.systems().get_systems().send().await.unwrap();
         let now: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
-        let fresh = restored.tokens().access_token.unwrap();
+        let fresh = restored.current_tokens().access_token.unwrap();
         assert_eq!(now["access_token"], fresh.jwt());
         assert_ne!(now["access_token"], stale.as_str());
         assert_eq!(
@@ -527,7 +527,7 @@ mod cache {
         std::env::remove_var("TAPIS_TOKEN");
         let restored = restored.unwrap();
         assert_eq!(restored.base_url(), "https://env.tapis.io");
-        assert_eq!(restored.tokens().access_token.unwrap().jwt(), other);
+        assert_eq!(restored.current_tokens().access_token.unwrap().jwt(), other);
         let missing = Tapis::restore_from(dir.0.join("absent.json")).unwrap_err();
         assert!(matches!(missing, Error::Config(m) if m.contains("TAPIS_BASE_URL")));
     }
@@ -616,7 +616,8 @@ mod tenants {
             &jsonwebtoken::EncodingKey::from_rsa_pem(SIGNING_KEY.as_bytes()).unwrap(),
         )
         .unwrap();
-        let cases: [(&str, fn(&TokenError) -> bool); 4] = [
+        type Check = fn(&TokenError) -> bool;
+        let cases: [(&str, Check); 4] = [
             (&forged, |e| *e == TokenError::BadSignature),
             (&expired, |e| *e == TokenError::Expired),
             (
@@ -694,7 +695,7 @@ async fn device_code_login_polls_until_approved() {
         grants[0].json(),
         json!({"grant_type": "device_code", "device_code": "dev-code-1", "client_id": "cli"})
     );
-    let access = t.tokens().access_token.unwrap();
+    let access = t.current_tokens().access_token.unwrap();
     assert_eq!(
         requests_to(&seen, "/v3/systems")[0].token.as_deref(),
         Some(access.jwt())

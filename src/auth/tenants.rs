@@ -60,7 +60,7 @@ fn same_url(a: &str, b: &str) -> bool {
 
 impl Tapis {
     /// Every tenant (`GET /v3/tenants`), fetched once and cached.
-    pub async fn tenants(&self) -> Result<Vec<Tenant>, Error> {
+    pub async fn tenant_list(&self) -> Result<Vec<Tenant>, Error> {
         self.shared()
             .tenants()
             .get_or_try_init(|| async {
@@ -80,7 +80,7 @@ impl Tapis {
     /// (trailing `/` ignored), else the admin tenant of the site whose
     /// base URL it is (`GET /v3/sites`). Resolved on first use.
     pub async fn tenant(&self) -> Result<Tenant, Error> {
-        let tenants = self.tenants().await?;
+        let tenants = self.tenant_list().await?;
         let find = |id: &str| tenants.iter().find(|t| t.tenant_id == id).cloned();
         if let Some(id) = &self.shared().session().credentials().tenant_id {
             return find(id)
@@ -122,7 +122,7 @@ impl Tapis {
             Error::InvalidToken(TokenError::Malformed("no `tapis/tenant_id` claim".into()))
         })?;
         let unknown = || Error::InvalidToken(TokenError::UnknownTenant(tenant_id.clone()));
-        let tenants = self.tenants().await?;
+        let tenants = self.tenant_list().await?;
         let tenant = tenants
             .iter()
             .find(|t| t.tenant_id == tenant_id)
