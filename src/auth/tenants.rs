@@ -59,13 +59,15 @@ fn same_url(a: &str, b: &str) -> bool {
 }
 
 impl Tapis {
-    /// Every tenant (`GET /v3/tenants`), fetched once and cached.
+    /// Every tenant (`GET /v3/tenants`, a public endpoint: asked without
+    /// the client's token), fetched once and cached.
     pub async fn tenant_list(&self) -> Result<Vec<Tenant>, Error> {
         self.shared()
             .tenants()
             .get_or_try_init(|| async {
                 let list = self
                     .request(reqwest::Method::GET, "/v3/tenants")
+                    .without_token()
                     .send_json::<Envelope<Vec<Tenant>>>()
                     .await?
                     .into_inner();
@@ -95,6 +97,7 @@ impl Tapis {
         }
         let sites = self
             .request(reqwest::Method::GET, "/v3/sites")
+            .without_token()
             .send_json::<Envelope<Vec<Site>>>()
             .await?
             .into_inner()

@@ -43,6 +43,9 @@ pub struct CallOptions {
     timeout: Option<Duration>,
     pub(crate) retry: Option<RetryPolicy>,
     pub(crate) capture: Option<DebugCapture>,
+    /// Send without the client's token (public endpoints the SDK itself
+    /// reads, such as `/v3/tenants`).
+    pub(crate) anonymous: bool,
 }
 
 impl fmt::Debug for CallOptions {
@@ -158,6 +161,7 @@ impl CallOptions {
         self.timeout = other.timeout.or(self.timeout);
         self.retry = other.retry.or(self.retry);
         self.capture = other.capture.or(self.capture);
+        self.anonymous |= other.anonymous;
         self
     }
 

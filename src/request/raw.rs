@@ -106,6 +106,13 @@ impl RawRequest<'_> {
         self
     }
 
+    /// Sends without the client's token, so that a public endpoint answers
+    /// even when the client's token has expired.
+    pub(crate) fn without_token(mut self) -> Self {
+        self.call_options.anonymous = true;
+        self
+    }
+
     /// Sends the request; a 2xx response's body comes back as bytes.
     pub async fn send(self) -> Result<Response<Bytes>, Error> {
         let response = self.execute().await?;

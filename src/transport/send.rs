@@ -116,7 +116,7 @@ async fn attempts(
     let may_retry = policy.allows(&line.method);
     // A token given for this call only is not the session's to refresh; the
     // token endpoint itself works without one.
-    let own_token = request.headers().contains_key(TOKEN_HEADER);
+    let own_token = options.anonymous || request.headers().contains_key(TOKEN_HEADER);
     let token_endpoint = line.url.path().ends_with(TOKEN_PATH);
     let session = shared.session();
     let mut refreshed_after_401 = false;
