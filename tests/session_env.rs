@@ -55,10 +55,7 @@ fn default_path_and_environment_overrides() {
         other
     );
     // No file, but TAPIS_BASE_URL (set then) would do; without it, an error.
-    assert!(
-        matches!(missing, Ok(_)),
-        "TAPIS_BASE_URL was set: {missing:?}"
-    );
+    assert!(missing.is_ok(), "TAPIS_BASE_URL was set: {missing:?}");
     let err = Tapis::restore_from(dir.0.join("absent.json")).unwrap_err();
     assert!(matches!(err, Error::Config(m) if m.contains("TAPIS_BASE_URL")));
 }
