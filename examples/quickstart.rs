@@ -10,8 +10,6 @@
 //! files too). Otherwise it starts a small local Tapis on 127.0.0.1 first, so
 //! it always runs, with no account.
 
-use futures::TryStreamExt;
-
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 #[tokio::main]
@@ -92,19 +90,16 @@ async fn main() -> Result<()> {
             }
         }
         if let Some(file) = first_file {
-            let stream = t
-                .files()
+            // Streamed to a file that appears only once complete.
+            let dest = std::env::temp_dir().join("tapis-quickstart-download");
+            t.files()
                 .get_contents()
                 .system_id(&system_id)
                 .path(&file)
-                .send()
+                .to_file(&dest)
                 .await?;
-            let bytes: Vec<u8> = stream
-                .into_inner()
-                .into_inner()
-                .map_ok(|b| b.to_vec())
-                .try_concat()
-                .await?;
+            let bytes = std::fs::read(&dest)?;
+            std::fs::remove_file(&dest)?;
             println!(
                 "Downloaded {file} ({} bytes): {:?}",
                 bytes.len(),

@@ -30,7 +30,8 @@
 //! Responses are [`Response`]s: the decoded body (a Tapis envelope with
 //! `status`, `message`, `result`, `version`, `metadata`) plus the status and
 //! headers; `.into_result()` gives just the `result`. Downloads return a
-//! [`ByteStream`]. Every failure is one [`Error`].
+//! [`Download`] (a stream, a file written atomically, or a writer), and
+//! uploads are streamed multipart [`Upload`]s. Every failure is one [`Error`].
 //!
 //! Authentication (password, refresh token, access token, device login,
 //! automatic single-flight refresh, retry after a 401, a token cache on
@@ -48,16 +49,17 @@ pub mod error;
 pub mod path;
 mod request;
 mod response;
+pub mod transfer;
 mod transport;
 
 pub use client::{Tapis, TapisBuilder};
 pub use error::Error;
-pub use progenitor_client::ByteStream;
 pub use request::{validate_tracking_id, CallOptions, RawRequest};
 /// The HTTP library `tapis` is built on (its `Method`, `Request`,
 /// `Response` and header types appear in this API).
 pub use reqwest;
 pub use response::{Envelope, EnvelopeInfo, Metadata, Response};
+pub use transfer::{Download, Progress, Upload};
 pub use transport::{
     Backoff, DebugCapture, Exchange, Operation, PostResponseHook, PreRequestHook, RetryPolicy,
 };

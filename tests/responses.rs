@@ -19,7 +19,6 @@
 mod common;
 
 use common::*;
-use futures::TryStreamExt;
 use serde_json::json;
 use wiremock::ResponseTemplate;
 
@@ -150,13 +149,7 @@ async fn file_download_returns_the_bytes() {
         .send()
         .await
         .unwrap();
-    let bytes: Vec<u8> = resp
-        .into_inner()
-        .into_inner()
-        .map_ok(|b| b.to_vec())
-        .try_concat()
-        .await
-        .unwrap();
+    let bytes = resp.into_inner().bytes().await.unwrap();
     assert_eq!(bytes, content);
     let server_saw = received(&server).await;
     assert_eq!(server_saw[0].path, "/v3/files/content/sys/data/x.bin");

@@ -234,8 +234,14 @@ impl CallOptions {
 /// field and a lifetime `'a`) the per-call methods of [`CallOptions`].
 /// build.rs invokes it for every generated builder.
 macro_rules! call_controls {
+    ($builder:ident<$t:ident>) => {
+        $crate::request::call_controls!(@impl [$t] $builder<'a, $t>);
+    };
     ($builder:ident) => {
-        impl<'a> $builder<'a> {
+        $crate::request::call_controls!(@impl [] $builder<'a>);
+    };
+    (@impl [$($t:ident)?] $builder:ty) => {
+        impl<'a, $($t)?> $builder {
             /// Adds a header to this call; see [`CallOptions::tapis_header`](crate::CallOptions::tapis_header).
             #[inline]
             pub fn tapis_header(

@@ -1,12 +1,11 @@
 //! Turning a 2xx `reqwest::Response` into a [`Response`].
 
 use bytes::Bytes;
-use futures_core::Stream;
 use serde::de::DeserializeOwned;
 
 use super::Response;
 use crate::transport::RequestLine;
-use crate::{ByteStream, Error};
+use crate::Error;
 
 /// Reads the whole body.
 pub(crate) async fn read_body(response: reqwest::Response) -> Result<Response<Bytes>, Error> {
@@ -52,16 +51,6 @@ pub(crate) async fn decode_json<T: DeserializeOwned>(
 #[allow(dead_code)] // only some services declare body-less successes
 pub(crate) fn empty(response: reqwest::Response) -> Response<()> {
     Response::new((), response.status(), response.headers().clone())
-}
-
-/// A download: the body as a stream of chunks.
-#[allow(dead_code)] // only some services have downloads
-pub(crate) fn stream(response: reqwest::Response) -> Response<ByteStream> {
-    let status = response.status();
-    let headers = response.headers().clone();
-    let chunks: std::pin::Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send + Sync>> =
-        Box::pin(response.bytes_stream());
-    Response::new(ByteStream::new(chunks), status, headers)
 }
 
 /// A 2xx status the operation does not declare.

@@ -10,9 +10,9 @@ use std::ops::Deref;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 
-// `empty` and `stream` serve generated operations of some services only.
+// `empty` serves generated operations of some services only.
 #[allow(unused_imports)]
-pub(crate) use decode::{decode_json, empty, read_body, stream, unexpected_status};
+pub(crate) use decode::{decode_json, empty, read_body, unexpected_status};
 #[allow(unused_imports)] // meta has no envelopes
 pub(crate) use envelope::envelope_info;
 pub use envelope::{Envelope, EnvelopeInfo, Metadata};

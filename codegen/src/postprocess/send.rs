@@ -13,7 +13,7 @@ use super::OpInfo;
 enum Success {
     /// A typed JSON body.
     Json,
-    /// A download (`ByteStream`).
+    /// A download (`tapis::Download`).
     Stream,
     /// No body.
     Empty,
@@ -21,9 +21,8 @@ enum Success {
 
 /// Rewrites one `send` in place; returns its success type `T`.
 pub(super) fn rewrite(f: &mut ImplItemFn, op: &OpInfo, service: &str) -> Result<Type, String> {
-    let success_type = success_type(&f.sig.output)
+    let mut success_type = success_type(&f.sig.output)
         .ok_or_else(|| format!("`{}`: unexpected return type of send()", op.id))?;
-    f.sig.output = syn::parse_quote!(-> Result<crate::Response<#success_type>, crate::Error>);
 
     let operation = {
         let (id, method, path) = (&op.id, op.method.to_uppercase(), &op.path);
@@ -64,7 +63,11 @@ pub(super) fn rewrite(f: &mut ImplItemFn, op: &OpInfo, service: &str) -> Result<
                 || text.starts_with("client . post (")
                 || text.starts_with("let response = result ?") => {}
             Stmt::Expr(Expr::Match(m), None) => {
-                stmts.push(Stmt::Expr(rewrite_match(m, op)?, None));
+                let (arms, kind) = rewrite_match(m, op)?;
+                if matches!(kind, Success::Stream) {
+                    success_type = syn::parse_quote!(crate::Download);
+                }
+                stmts.push(Stmt::Expr(arms, None));
             }
             _ => stmts.push(stmt),
         }
@@ -73,6 +76,7 @@ pub(super) fn rewrite(f: &mut ImplItemFn, op: &OpInfo, service: &str) -> Result<
         return Err(format!("`{}`: no request execution found in send()", op.id));
     }
     f.block.stmts = stmts;
+    f.sig.output = syn::parse_quote!(-> Result<crate::Response<#success_type>, crate::Error>);
     InvalidRequest.visit_block_mut(&mut f.block);
     HeaderValues.visit_block_mut(&mut f.block);
     Ok(success_type)
@@ -119,7 +123,7 @@ pub(super) fn generic_arg(ty: &Type, name: &str) -> Option<Type> {
 /// The status match keeps only success: error statuses never reach it (the
 /// transport turns them into `tapis::Error::Api`). Body-less success
 /// statuses listed by normalisation get an arm returning the type's default.
-fn rewrite_match(m: &syn::ExprMatch, op: &OpInfo) -> Result<Expr, String> {
+fn rewrite_match(m: &syn::ExprMatch, op: &OpInfo) -> Result<(Expr, Success), String> {
     let success = m
         .arms
         .iter()
@@ -137,12 +141,12 @@ fn rewrite_match(m: &syn::ExprMatch, op: &OpInfo) -> Result<Expr, String> {
     };
     let value: Expr = match kind {
         Success::Json => syn::parse_quote!(crate::response::decode_json(response).await),
-        Success::Stream => syn::parse_quote!(Ok(crate::response::stream(response))),
+        Success::Stream => syn::parse_quote!(Ok(crate::transfer::download(response))),
         Success::Empty => syn::parse_quote!(Ok(crate::response::empty(response))),
     };
     let pat = &success.pat;
     let empty = op.empty_success.iter();
-    Ok(syn::parse_quote! {
+    let arms = syn::parse_quote! {
         match response.status().as_u16() {
             #(#empty => Ok(crate::Response::new(
                 Default::default(),
@@ -152,7 +156,8 @@ fn rewrite_match(m: &syn::ExprMatch, op: &OpInfo) -> Result<Expr, String> {
             #pat => #value,
             _ => Err(crate::response::unexpected_status(response).await),
         }
-    })
+    };
+    Ok((arms, kind))
 }
 
 /// `Error::InvalidRequest` (a builder value that failed to convert, or a
