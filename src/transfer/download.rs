@@ -49,6 +49,7 @@ impl fmt::Debug for Download {
 }
 
 /// Wraps a 2xx response of a download operation.
+#[allow(dead_code)] // only the services with downloads use it
 pub(crate) fn download(response: reqwest::Response) -> Response<Download> {
     let status = response.status();
     let headers = response.headers().clone();

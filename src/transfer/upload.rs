@@ -77,6 +77,7 @@ impl<T> std::fmt::Debug for Upload<'_, T> {
 }
 
 impl<'a, T> Upload<'a, T> {
+    #[allow(dead_code)] // only files and pods have uploads
     pub(crate) fn new(
         shared: &'a Shared,
         http: &'a reqwest::Client,
@@ -101,6 +102,7 @@ impl<'a, T> Upload<'a, T> {
     }
 
     /// A text part sent with the file (pods `path`, `dest_path`).
+    #[allow(dead_code)] // only pods sends text parts
     pub(crate) fn field(mut self, name: &'static str, value: String) -> Self {
         self.fields.push((name, value));
         self

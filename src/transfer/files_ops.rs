@@ -1,0 +1,61 @@
+//! The files service's upload and download shortcuts.
+
+use super::{invalid, last_name, Upload};
+use crate::path::{file_path, segment};
+use crate::transport::Operation;
+use crate::Error;
+
+impl crate::files::Client {
+    /// Uploads a file to `path` on system `system_id`
+    /// (`POST /v3/files/ops/{systemId}/{path}`, multipart part `file`).
+    /// `/` in `path` separates directories; `.`/`..` are refused.
+    pub fn insert(
+        &self,
+        system_id: impl AsRef<str>,
+        path: impl AsRef<str>,
+    ) -> Upload<'_, crate::files::types::FileStringResponse> {
+        const OP: Operation = Operation {
+            service: "files",
+            id: "insert",
+            method: "POST",
+            path: "/v3/files/ops/{systemId}/{path}",
+        };
+        let path = path.as_ref();
+        let url = (|| {
+            let encoded = file_path("path", path).map_err(invalid)?;
+            if encoded.is_empty() || encoded.ends_with('/') {
+                return Err(Error::InvalidInput(format!(
+                    "upload path `{path}` must name a file"
+                )));
+            }
+            let system = segment("systemId", system_id.as_ref()).map_err(invalid)?;
+            Ok(format!("{}/v3/files/ops/{system}/{encoded}", self.baseurl))
+        })();
+        Upload::new(&self.inner, &self.client, &OP, url, last_name(path))
+    }
+}
+
+impl crate::files::builder::GetContents<'_> {
+    /// Asks for bytes `start..=end` only: sent as the documented
+    /// `range: range=START,END` header.
+    pub fn byte_range(self, range: std::ops::RangeInclusive<u64>) -> Self {
+        self.range(format!("range={},{}", range.start(), range.end()))
+    }
+
+    /// Downloads to `dest` (see [`crate::Download::to_file`]). A destination whose
+    /// directory does not exist is [`Error::InvalidInput`] before anything
+    /// is sent.
+    pub async fn to_file(self, dest: impl AsRef<std::path::Path>) -> Result<u64, Error> {
+        let dest = dest.as_ref();
+        super::download::temporary_beside(dest)?;
+        self.send().await?.into_inner().to_file(dest).await
+    }
+
+    /// Downloads into `writer` (see [`crate::Download::to_writer`]).
+    pub async fn to_writer<W: tokio::io::AsyncWrite + Unpin>(
+        self,
+        writer: W,
+    ) -> Result<u64, Error> {
+        self.send().await?.into_inner().to_writer(writer).await
+    }
+}
