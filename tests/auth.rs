@@ -412,23 +412,9 @@ mod cache {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
 
-    struct Dir(std::path::PathBuf);
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-    fn scratch(name: &str) -> Dir {
-        let dir =
-            std::env::temp_dir().join(format!("tapis-auth-test-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Dir(dir)
-    }
-
     #[tokio::test]
     async fn save_restore_call_and_refresh_rewrites_the_file() {
-        let dir = scratch("roundtrip");
+        let dir = scratch_dir("roundtrip");
         let file = dir.0.join("tapis").join("session.json");
         let server = tapis_server().await;
         let stale = mint("alice", 20);
@@ -475,7 +461,7 @@ mod cache {
 
     #[tokio::test]
     async fn a_readable_cache_is_refused_and_a_failed_write_keeps_the_old_one() {
-        let dir = scratch("perms");
+        let dir = scratch_dir("perms");
         let file = dir.0.join("session.json");
         let t = Tapis::builder("https://dev.tapis.io")
             .access_token(TOKEN)

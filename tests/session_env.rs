@@ -9,24 +9,9 @@ mod common;
 use common::*;
 use tapis::{Error, Tapis};
 
-struct Dir(std::path::PathBuf);
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn scratch(name: &str) -> Dir {
-    let dir = std::env::temp_dir().join(format!("tapis-env-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    Dir(dir)
-}
-
 #[test]
 fn default_path_and_environment_overrides() {
-    let dir = scratch("env");
+    let dir = scratch_dir("env");
     std::env::set_var("XDG_CONFIG_HOME", &dir.0);
     let t = Tapis::builder("https://dev.tapis.io")
         .access_token(TOKEN)

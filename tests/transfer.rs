@@ -17,22 +17,6 @@ use tapis::Error;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use wiremock::ResponseTemplate;
 
-struct Dir(std::path::PathBuf);
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn scratch(name: &str) -> Dir {
-    let dir =
-        std::env::temp_dir().join(format!("tapis-transfer-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    Dir(dir)
-}
-
 /// A part of a multipart body as the server parsed it.
 struct Part {
     name: String,
@@ -89,7 +73,7 @@ fn content(len: usize) -> Vec<u8> {
 
 #[tokio::test]
 async fn uploads_from_a_path_bytes_a_stream_and_a_reader() {
-    let dir = scratch("sources");
+    let dir = scratch_dir("sources");
     let data = content(300_000);
     let local = dir.0.join("local data.bin");
     std::fs::write(&local, &data).unwrap();
@@ -160,7 +144,7 @@ async fn uploads_from_a_path_bytes_a_stream_and_a_reader() {
 
 #[tokio::test]
 async fn a_20_mib_upload_with_progress_and_call_options() {
-    let dir = scratch("big");
+    let dir = scratch_dir("big");
     let data = content(20 * 1024 * 1024);
     let local = dir.0.join("big.bin");
     std::fs::write(&local, &data).unwrap();
@@ -220,7 +204,7 @@ async fn upload_paths_are_encoded_per_segment() {
 
 #[tokio::test]
 async fn bad_upload_input_is_refused_before_sending() {
-    let dir = scratch("bad");
+    let dir = scratch_dir("bad");
     let server = server_answering(uploaded()).await;
     let t = client(&server);
     let cases = [
@@ -287,7 +271,7 @@ async fn pods_uploads_send_the_declared_parts() {
 
 #[tokio::test]
 async fn download_to_a_file_with_progress_range_and_zip() {
-    let dir = scratch("download");
+    let dir = scratch_dir("download");
     let data = content(1_000_000);
     let server = server_answering(
         ResponseTemplate::new(200).set_body_raw(data.clone(), "application/octet-stream"),
@@ -352,7 +336,7 @@ async fn download_to_a_file_with_progress_range_and_zip() {
 
 #[tokio::test]
 async fn a_destination_in_a_missing_directory_is_refused_before_sending() {
-    let dir = scratch("nodir");
+    let dir = scratch_dir("nodir");
     let server = server_answering(ResponseTemplate::new(200).set_body_raw("x", "text/plain")).await;
     let err = client(&server)
         .files()
@@ -395,7 +379,7 @@ async fn truncating_server() -> String {
 
 #[tokio::test]
 async fn a_broken_download_is_an_error_and_leaves_no_file() {
-    let dir = scratch("broken");
+    let dir = scratch_dir("broken");
     let url = truncating_server().await;
     let t = tapis::Tapis::builder(url).build().unwrap();
     let fresh = dir.0.join("fresh.bin");

@@ -43,11 +43,7 @@ impl crate::pods::Client {
             method: "POST",
             path: "/v3/pods/jupyter/{pod_id}/upload",
         };
-        let path = path.into();
-        let url = segment("pod_id", pod_id.as_ref())
-            .map_err(invalid)
-            .map(|pod| format!("{}/v3/pods/jupyter/{pod}/upload", self.baseurl));
-        Upload::new(&self.inner, &self.client, &OP, url, last_name(&path)).field("path", path)
+        self.pod_upload(&OP, pod_id.as_ref(), ("path", path.into()))
     }
 
     /// Uploads a file into pod `pod_id` at `dest_path`
@@ -63,11 +59,21 @@ impl crate::pods::Client {
             method: "POST",
             path: "/v3/pods/{pod_id}/upload_to_pod",
         };
-        let dest_path = dest_path.into();
-        let url = segment("pod_id", pod_id.as_ref())
+        self.pod_upload(&OP, pod_id.as_ref(), ("dest_path", dest_path.into()))
+    }
+
+    /// An upload to a pod whose destination travels as a text part: the
+    /// URL is `op.path` with the encoded pod id.
+    fn pod_upload(
+        &self,
+        op: &'static Operation,
+        pod_id: &str,
+        (field, destination): (&'static str, String),
+    ) -> Upload<'_, serde_json::Value> {
+        let url = segment("pod_id", pod_id)
             .map_err(invalid)
-            .map(|pod| format!("{}/v3/pods/{pod}/upload_to_pod", self.baseurl));
-        Upload::new(&self.inner, &self.client, &OP, url, last_name(&dest_path))
-            .field("dest_path", dest_path)
+            .map(|pod| format!("{}{}", self.baseurl, op.path.replace("{pod_id}", &pod)));
+        Upload::new(&self.inner, &self.client, op, url, last_name(&destination))
+            .field(field, destination)
     }
 }

@@ -243,3 +243,20 @@ pub fn closed_port_url() -> String {
     let port = listener.local_addr().expect("address").port();
     format!("http://127.0.0.1:{port}")
 }
+
+/// A scratch directory under the system temp dir, removed when dropped.
+pub struct ScratchDir(pub std::path::PathBuf);
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A fresh, empty [`ScratchDir`] named after the test.
+pub fn scratch_dir(name: &str) -> ScratchDir {
+    let dir = std::env::temp_dir().join(format!("tapis-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch directory");
+    ScratchDir(dir)
+}
