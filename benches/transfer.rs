@@ -163,6 +163,7 @@ fn main() {
         );
     });
     let _ = server.kill();
+    let _ = server.wait();
 }
 
 /// The process's peak resident set (`VmHWM`), in MiB.
