@@ -3,6 +3,8 @@
 //! - `update-specs (--from-pypi [VERSION] | --from-dir DIR) [SERVICE...]`:
 //!   vendors specs into `specs/`, validating each by generating it first,
 //!   and records provenance in `specs/manifest.json`.
+//! - `update-specs --check`: offline, checks that `specs/` is exactly what
+//!   the manifest records (CI runs it).
 //! - `generate [--out DIR] [SERVICE...]`: runs the generator as build.rs does
 //!   and prints each service's normalisation report; with `--out`, writes the
 //!   generated code there for reading.
@@ -31,6 +33,7 @@ fn main() -> ExitCode {
 
 const USAGE: &str =
     "usage: cargo xtask update-specs (--from-pypi [VERSION] | --from-dir DIR) [SERVICE...]
+       cargo xtask update-specs --check
        cargo xtask generate [--out DIR] [SERVICE...]";
 
 /// The workspace root (the parent of this crate's directory).

@@ -25,6 +25,15 @@ struct Candidate {
 }
 
 pub fn run(args: &[String]) -> Result<(), String> {
+    if args.iter().any(|a| a == "--check") {
+        if args.len() > 1 {
+            return Err("--check takes no other argument".into());
+        }
+        let specs = workspace_root().join("specs");
+        let n = check(&specs)?;
+        println!("{}: {n} specs match the manifest", specs.display());
+        return Ok(());
+    }
     let mut pypi: Option<Option<String>> = None;
     let mut dir: Option<PathBuf> = None;
     let mut wanted = Vec::new();
@@ -66,6 +75,50 @@ pub fn run(args: &[String]) -> Result<(), String> {
         return Err("the source holds no specs".to_string());
     }
     apply(&workspace_root().join("specs"), candidates)
+}
+
+/// Offline check that `specs_dir` is what the manifest says: every vendored
+/// spec is listed, every listed spec is vendored, and each file's sha256 is
+/// the recorded one (a hand edit shows). Returns how many specs matched;
+/// the error lists every problem.
+pub fn check(specs_dir: &Path) -> Result<usize, String> {
+    let manifest = Manifest::load(specs_dir).map_err(|e| e.to_string())?;
+    let set = SpecSet::load_dir(specs_dir).map_err(|e| e.to_string())?;
+    let vendored: Vec<&str> = set.services().collect();
+    let mut problems = Vec::new();
+    for service in &vendored {
+        if !manifest.services.contains_key(*service) {
+            problems.push(format!("{service}: vendored but not in {MANIFEST_FILE}"));
+        }
+    }
+    for (service, entry) in &manifest.services {
+        let path = specs_dir.join(spec_file_name(service));
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                let actual = sha256_hex(&bytes);
+                if actual != entry.sha256 {
+                    problems.push(format!(
+                        "{service}: {} has sha256 {actual}, the manifest records {} \
+                         (edited by hand? vendor it with `cargo xtask update-specs`)",
+                        path.display(),
+                        entry.sha256
+                    ));
+                }
+            }
+            Err(e) => problems.push(format!(
+                "{service}: in {MANIFEST_FILE} but {}: {e}",
+                path.display()
+            )),
+        }
+    }
+    if problems.is_empty() {
+        Ok(manifest.services.len())
+    } else {
+        Err(format!(
+            "specs do not match the manifest:\n  {}",
+            problems.join("\n  ")
+        ))
+    }
 }
 
 /// Downloads the tapipy wheel with pip and reads the specs it bundles.
@@ -286,23 +339,40 @@ mod tests {
 
     #[test]
     fn vendored_specs_match_the_manifest() {
-        let specs = workspace_root().join("specs");
-        let manifest = Manifest::load(&specs).unwrap();
-        let set = SpecSet::load_dir(&specs).unwrap();
-        let vendored: Vec<&str> = set.services().collect();
-        let listed: Vec<&str> = manifest.services.keys().map(String::as_str).collect();
+        let n = check(&workspace_root().join("specs")).unwrap();
         assert_eq!(
-            vendored, listed,
-            "manifest and specs/ list different services"
+            n,
+            SpecSet::load_dir(&workspace_root().join("specs"))
+                .unwrap()
+                .services()
+                .count()
         );
-        for (service, entry) in &manifest.services {
-            let bytes = std::fs::read(specs.join(spec_file_name(service))).unwrap();
-            assert_eq!(
-                sha256_hex(&bytes),
-                entry.sha256,
-                "{service}: spec differs from its manifest entry"
-            );
+    }
+
+    #[test]
+    fn check_finds_hand_edits_and_unlisted_or_missing_specs() {
+        let specs = scratch("check");
+        let source = workspace_root().join("specs");
+        for name in [MANIFEST_FILE, "tokens.yml", "meta.yml"] {
+            std::fs::copy(source.join(name), specs.join(name)).unwrap();
         }
+        // The manifest lists 16 services; only two are here.
+        let err = check(&specs).unwrap_err();
+        assert!(err.contains("systems: in manifest.json but"), "{err}");
+        // A hand edit and an unlisted file.
+        let edited = vendored("tokens").replacen("title:", "title: edited", 1);
+        std::fs::write(specs.join("tokens.yml"), edited).unwrap();
+        std::fs::write(specs.join("extra.yml"), vendored("meta")).unwrap();
+        let err = check(&specs).unwrap_err();
+        assert!(
+            err.contains("tokens: ") && err.contains("edited by hand"),
+            "{err}"
+        );
+        assert!(
+            err.contains("extra: vendored but not in manifest.json"),
+            "{err}"
+        );
+        assert!(!err.contains("meta: "), "meta is intact: {err}");
     }
 
     #[test]
