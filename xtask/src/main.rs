@@ -3,6 +3,8 @@
 //! - `update-specs (--from-pypi [VERSION] | --from-dir DIR) [SERVICE...]`:
 //!   vendors specs into `specs/`, validating each by generating it first,
 //!   and records provenance in `specs/manifest.json`.
+//!   Prints, per service, the operations and schemas the update adds,
+//!   removes and changes; `--dry-run` does everything but write.
 //! - `update-specs --check`: offline, checks that `specs/` is exactly what
 //!   the manifest records (CI runs it).
 //! - `generate [--out DIR] [SERVICE...]`: runs the generator as build.rs does
@@ -10,6 +12,7 @@
 //!   generated code there for reading.
 
 mod date;
+mod diff;
 mod update_specs;
 
 use std::path::PathBuf;
@@ -32,7 +35,7 @@ fn main() -> ExitCode {
 }
 
 const USAGE: &str =
-    "usage: cargo xtask update-specs (--from-pypi [VERSION] | --from-dir DIR) [SERVICE...]
+    "usage: cargo xtask update-specs (--from-pypi [VERSION] | --from-dir DIR) [--dry-run] [SERVICE...]
        cargo xtask update-specs --check
        cargo xtask generate [--out DIR] [SERVICE...]";
 

@@ -36,6 +36,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     let mut pypi: Option<Option<String>> = None;
     let mut dir: Option<PathBuf> = None;
+    let mut dry_run = false;
     let mut wanted = Vec::new();
     let mut it = args.iter().peekable();
     while let Some(a) = it.next() {
@@ -51,6 +52,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
                     it.next().ok_or("--from-dir needs a directory")?,
                 ))
             }
+            "--dry-run" => dry_run = true,
             s if s.starts_with('-') => return Err(format!("unknown option {s}")),
             s => wanted.push(s.to_string()),
         }
@@ -74,7 +76,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if candidates.is_empty() {
         return Err("the source holds no specs".to_string());
     }
-    apply(&workspace_root().join("specs"), candidates)
+    apply(&workspace_root().join("specs"), candidates, dry_run)
 }
 
 /// Offline check that `specs_dir` is what the manifest says: every vendored
@@ -210,13 +212,22 @@ fn from_dir(
     Ok(out)
 }
 
-/// Validates every candidate by generating it, then writes the good ones and
-/// the manifest. Fails (after writing the good ones) if any candidate failed.
-fn apply(specs_dir: &Path, candidates: BTreeMap<String, Candidate>) -> Result<(), String> {
+/// Validates every candidate by generating it, prints what each changes for
+/// users, then (unless `dry_run`) writes the good ones and the manifest.
+/// Fails (after writing the good ones) if any candidate failed.
+fn apply(
+    specs_dir: &Path,
+    candidates: BTreeMap<String, Candidate>,
+    dry_run: bool,
+) -> Result<(), String> {
     std::fs::create_dir_all(specs_dir).map_err(|e| e.to_string())?;
     // Validate against the vendored set overlaid with all candidates, since
     // one spec may refer to another (workflows → jobs).
     let mut set = SpecSet::load_dir(specs_dir).map_err(|e| e.to_string())?;
+    let before: BTreeMap<String, serde_json::Value> = candidates
+        .keys()
+        .filter_map(|s| set.get(s).map(|v| (s.clone(), v.clone())))
+        .collect();
     let mut failures = Vec::new();
     let mut parsed = BTreeMap::new();
     for (service, c) in &candidates {
@@ -232,12 +243,27 @@ fn apply(specs_dir: &Path, candidates: BTreeMap<String, Candidate>) -> Result<()
         match tapis_codegen::generate_service(service, &set) {
             Ok(g) => {
                 println!("{service}: ok, {} operations", g.operations.len());
+                if let Some(new) = set.get(service) {
+                    println!("{}", crate::diff::diff(before.get(service), new));
+                }
                 good.push(service.clone());
             }
             Err(e) => failures.push(format!("{service} ({}): {e}", candidates[service].source)),
         }
     }
 
+    if dry_run {
+        println!("dry run: nothing written");
+        return if failures.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} spec(s) failed validation:\n  {}",
+                failures.len(),
+                failures.join("\n  ")
+            ))
+        };
+    }
     let mut manifest = Manifest::load(specs_dir).map_err(|e| e.to_string())?;
     let today = date::today();
     for service in &good {
@@ -383,7 +409,7 @@ mod tests {
         std::fs::write(source.join("openapi_v3-tokens.yml"), &text).unwrap();
 
         let candidates = from_dir(&source, "local:test", "local").unwrap();
-        apply(&specs, candidates).unwrap();
+        apply(&specs, candidates, false).unwrap();
 
         assert_eq!(
             std::fs::read_to_string(specs.join("tokens.yml")).unwrap(),
@@ -394,6 +420,27 @@ mod tests {
         assert_eq!(entry.sha256, sha256_hex(text.as_bytes()));
         assert_eq!(entry.source, "local:test/openapi_v3-tokens.yml");
         assert_eq!(entry.date.len(), 10);
+    }
+
+    #[test]
+    fn a_dry_run_validates_without_writing() {
+        let source = scratch("source-dry");
+        let specs = scratch("specs-dry");
+        let old = vendored("tokens");
+        std::fs::write(specs.join("tokens.yml"), &old).unwrap();
+        let new = old.replacen("title:", "title: changed", 1);
+        std::fs::write(source.join("tokens.yml"), &new).unwrap();
+        apply(
+            &specs,
+            from_dir(&source, "local:test", "local").unwrap(),
+            true,
+        )
+        .unwrap();
+        assert_eq!(
+            std::fs::read_to_string(specs.join("tokens.yml")).unwrap(),
+            old
+        );
+        assert!(!specs.join(MANIFEST_FILE).exists());
     }
 
     #[test]
@@ -416,7 +463,12 @@ mod tests {
         ] {
             let source = scratch(&format!("source-bad-{name}"));
             std::fs::write(source.join("tokens.yml"), bad).unwrap();
-            let err = apply(&specs, from_dir(&source, "local:test", "local").unwrap()).unwrap_err();
+            let err = apply(
+                &specs,
+                from_dir(&source, "local:test", "local").unwrap(),
+                false,
+            )
+            .unwrap_err();
             assert!(
                 err.contains("tokens") && err.contains("failed validation"),
                 "{name}: {err}"
