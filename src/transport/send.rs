@@ -131,9 +131,10 @@ async fn attempts(
         };
         let may_refresh =
             used.is_some() && !token_endpoint && !refreshed_after_401 && session.can_refresh();
+        let retry_left = may_retry && attempt <= policy.retries();
         // A copy for the next attempt; a streamed body cannot be replayed,
         // so such a request is sent once.
-        let next = if (may_retry && attempt <= policy.retries()) || may_refresh {
+        let next = if retry_left || may_refresh {
             request.try_clone()
         } else {
             None
@@ -158,7 +159,7 @@ async fn attempts(
                     Error::Network { kind, .. } => Some(*kind),
                     _ => None,
                 };
-                let next = next.filter(|_| may_retry && attempt <= policy.retries());
+                let next = next.filter(|_| retry_left);
                 if let (Some(next), Some(kind)) = (next, kind) {
                     if policy.retries_network(kind) {
                         if let Some(delay) = policy.delay(attempt, None) {
@@ -200,7 +201,7 @@ async fn attempts(
             }
         }
 
-        let next = next.filter(|_| may_retry && attempt <= policy.retries());
+        let next = next.filter(|_| retry_left);
         if let Some(next) = next.filter(|_| policy.retries_status(status)) {
             if let Some(delay) = policy.delay(attempt, Some(response.headers())) {
                 if let (Some(capture), Some(mut ex)) = (&options.capture, exchange) {

@@ -134,7 +134,7 @@ fn rewrite_match(m: &syn::ExprMatch, op: &OpInfo) -> Result<(Expr, Success), Str
         Success::Stream
     } else if body.contains("ResponseValue :: empty") {
         Success::Empty
-    } else if body.contains("decode_success") || body.contains("from_response") {
+    } else if body.contains("from_response") {
         Success::Json
     } else {
         return Err(format!("`{}`: unexpected success arm `{body}`", op.id));
