@@ -39,3 +39,78 @@ pub const HAND_WRITTEN: &[(&str, &str)] = &[
 pub fn module_name(service: &str) -> String {
     service.replace('-', "_")
 }
+
+/// Names a new service cannot take: its module would clash with a module of
+/// the `tapis` crate, or its accessor with a method of `Tapis`.
+const RESERVED: &[&str] = &[
+    "auth",
+    "blocking",
+    "builder",
+    "client",
+    "error",
+    "extra",
+    "path",
+    "request",
+    "response",
+    "reqwest",
+    "testing",
+    "transfer",
+    "transport",
+    "base_url",
+    "http_client",
+    "tenant",
+    "tenant_list",
+    "validate_token",
+    "current_tokens",
+    "get_tokens",
+    "refresh_tokens",
+    "set_access_token",
+    "save",
+    "save_to",
+    "restore",
+    "restore_from",
+    "clone",
+    "shared",
+];
+
+/// Rust keywords, which cannot name a module.
+const KEYWORDS: &[&str] = &[
+    "as", "async", "await", "box", "break", "const", "continue", "crate", "dyn", "else", "enum",
+    "extern", "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod",
+    "move", "mut", "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true",
+    "try", "type", "unsafe", "use", "where", "while", "yield",
+];
+
+/// Checks that `service` can name a spec file, a cargo feature, a module
+/// and an accessor: lower-case ASCII letters, digits and inner `-`, starting
+/// with a letter, neither a Rust keyword nor a name the crate already uses.
+///
+/// ```
+/// assert!(tapis_codegen::check_service_name("globus-proxy").is_ok());
+/// assert!(tapis_codegen::check_service_name("Systems").is_err());
+/// assert!(tapis_codegen::check_service_name("auth").is_err());
+/// ```
+pub fn check_service_name(service: &str) -> Result<(), String> {
+    let well_formed = service.starts_with(|c: char| c.is_ascii_lowercase())
+        && !service.ends_with('-')
+        && !service.contains("--")
+        && service
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if !well_formed {
+        return Err(format!(
+            "`{service}` is not a service name: use lower-case letters, digits and inner `-`, \
+             starting with a letter"
+        ));
+    }
+    let module = module_name(service);
+    if KEYWORDS.contains(&module.as_str()) {
+        return Err(format!("`{service}` is a Rust keyword"));
+    }
+    if RESERVED.contains(&module.as_str()) {
+        return Err(format!(
+            "`{service}` is taken by the tapis crate (a module or a `Tapis` method)"
+        ));
+    }
+    Ok(())
+}

@@ -24,7 +24,8 @@ pub struct Manifest {
 pub struct Entry {
     /// Where the spec was taken from (package and member, URL or path).
     pub source: String,
-    /// The version of the source (package version, ETag...).
+    /// The version of the source: the package version, else the ETag or
+    /// Last-Modified of a URL, else `unversioned`.
     pub version: String,
     /// sha256 of the vendored file, hex.
     pub sha256: String,
@@ -32,6 +33,12 @@ pub struct Entry {
     pub date: String,
     /// The spec's own `info.version`.
     pub spec_version: String,
+    /// The `ETag` the server sent with the spec, for URL sources.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    /// The `Last-Modified` the server sent with the spec, for URL sources.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<String>,
 }
 
 impl Manifest {

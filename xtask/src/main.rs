@@ -1,8 +1,10 @@
 //! `cargo xtask <task>`: maintenance tasks for the tapis crate.
 //!
-//! - `update-specs (--from-pypi [VERSION] | --from-dir DIR) [SERVICE...]`:
-//!   vendors specs into `specs/`, validating each by generating it first,
-//!   and records provenance in `specs/manifest.json`.
+//! - `update-specs (--set SET | --from-pypi [VERSION] | --from-dir DIR)
+//!   [--spec NAME=URL|local:PATH]... [SERVICE...]`: vendors specs into
+//!   `specs/`, validating each by generating it first, and records provenance
+//!   in `specs/manifest.json`. A new NAME becomes a new service: its cargo
+//!   feature is declared in `Cargo.toml` and build.rs generates its module.
 //!   Prints, per service, the operations and schemas the update adds,
 //!   removes and changes; `--dry-run` does everything but write.
 //! - `update-specs --check`: offline, checks that `specs/` is exactly what
@@ -13,6 +15,9 @@
 
 mod date;
 mod diff;
+mod features;
+mod fetch;
+mod sources;
 mod update_specs;
 
 use std::path::PathBuf;
@@ -34,8 +39,8 @@ fn main() -> ExitCode {
     }
 }
 
-const USAGE: &str =
-    "usage: cargo xtask update-specs (--from-pypi [VERSION] | --from-dir DIR) [--dry-run] [SERVICE...]
+const USAGE: &str = "usage: cargo xtask update-specs [--set prod|staging|dev|tapipy | --from-pypi [VERSION] | --from-dir DIR]
+           [--spec NAME=URL|NAME=local:PATH]... [--timeout SECS] [--dry-run] [SERVICE...]
        cargo xtask update-specs --check
        cargo xtask generate [--out DIR] [SERVICE...]";
 
