@@ -37,6 +37,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mut accessors = String::new();
     let mut table = String::new();
     let mut enabled = String::new();
+    let mut paginated = String::new();
 
     for service in set.services() {
         let feature = format!("CARGO_FEATURE_{}", module_name(service).to_uppercase());
@@ -71,6 +72,9 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         for id in &generated.generated {
             writeln!(table, "    (\"{service}\", \"{id}\", false),")?;
         }
+        for id in &generated.paginated {
+            writeln!(paginated, "    (\"{service}\", \"{id}\"),")?;
+        }
         for (_, id) in HAND_WRITTEN.iter().filter(|(s, _)| *s == service) {
             writeln!(table, "    (\"{service}\", \"{id}\", true),")?;
         }
@@ -91,6 +95,9 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
          /// Generated operations are listed from the generated code itself; hand-written ones\n\
          /// (multipart uploads) are implemented outside the generator.\n\
          pub const OPERATIONS: &[(&str, &str, bool)] = &[\n{table}];\n\n\
+         /// The list operations whose builders have `.paginate()` (see [`paging`]):\n\
+         /// `(service, operationId)`, found in the generated code.\n\
+         pub const PAGINATED: &[(&str, &str)] = &[\n{paginated}];\n\n\
          /// The services compiled into this build (one cargo feature each).\n\
          pub const SERVICES: &[&str] = &[\n{enabled}];\n"
     )?;

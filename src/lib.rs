@@ -46,6 +46,7 @@
 pub mod auth;
 mod client;
 pub mod error;
+pub mod paging;
 pub mod path;
 mod request;
 mod response;
@@ -54,6 +55,7 @@ mod transport;
 
 pub use client::{Tapis, TapisBuilder};
 pub use error::Error;
+pub use paging::Paginator;
 pub use request::{validate_tracking_id, CallOptions, RawRequest};
 /// The HTTP library `tapis` is built on (its `Method`, `Request`,
 /// `Response` and header types appear in this API).

@@ -20,6 +20,8 @@ pub struct Generated {
     pub operations: Vec<Operation>,
     /// operationIds of the operations found in the generated code.
     pub generated: Vec<String>,
+    /// operationIds of the operations whose builders have `.paginate()`.
+    pub paginated: Vec<String>,
     /// The spec's `info.version`.
     pub spec_version: String,
 }
@@ -65,12 +67,13 @@ pub fn generate_service(service: &str, set: &SpecSet) -> Result<Generated, Codeg
         service: service.to_string(),
         reason: e.to_string(),
     })?;
-    let (file, generated) = postprocess::run(service, file, &normalized)?;
+    let rewritten = postprocess::run(service, file, &normalized)?;
     Ok(Generated {
-        code: prettyplease::unparse(&file),
+        code: prettyplease::unparse(&rewritten.file),
+        generated: rewritten.generated,
+        paginated: rewritten.paginated,
         report: normalized.report,
         operations: all_operations,
-        generated,
         spec_version: raw["info"]["version"]
             .as_str()
             .unwrap_or_default()

@@ -80,8 +80,9 @@ fn generate(args: &[String]) -> Result<(), String> {
                     .map(|(name, n)| format!("{name}={n}"))
                     .collect();
                 println!(
-                    "{service}: {} operations, {} lines; patches: {}",
+                    "{service}: {} operations ({} paginated), {} lines; patches: {}",
                     g.operations.len(),
+                    g.paginated.len(),
                     g.code.lines().count(),
                     hits.join(" ")
                 );

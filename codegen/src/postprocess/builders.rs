@@ -3,9 +3,13 @@
 //! `.tapis_query`, `.tracking_id`, `.timeout`, `.retry_policy`,
 //! `.debug_capture`, `.call_options`).
 
+use std::collections::BTreeMap;
+
 use quote::ToTokens;
 use syn::visit_mut::VisitMut;
 use syn::{Fields, Item, ItemMod};
+
+use super::paging::{self, Send};
 
 /// The methods `call_controls!` adds; a spec parameter with one of these
 /// names would collide, which fails the build.
@@ -20,26 +24,40 @@ const CONTROL_METHODS: &[&str] = &[
     "debug_capture",
     "call_options",
     "on_behalf_of",
+    "paginate",
 ];
 
-/// Rewrites progenitor's `mod builder`; returns how many builders it found.
-pub(super) fn rewrite(module: &mut ItemMod) -> Result<usize, String> {
+/// Rewrites progenitor's `mod builder`; `sends` maps builders to their
+/// operation when its result is a list (a paging candidate). Returns how
+/// many builders it found and the operationIds that got `.paginate()`.
+pub(super) fn rewrite(
+    module: &mut ItemMod,
+    sends: &BTreeMap<String, Send>,
+) -> Result<(usize, Vec<String>), String> {
     let Some((_, items)) = &mut module.content else {
-        return Ok(0);
+        return Ok((0, Vec::new()));
     };
     let mut builders = Vec::new();
+    let mut paged = Vec::new();
+    let mut paging_items = Vec::new();
     for item in items.iter_mut() {
         if let Item::Struct(s) = item {
+            let is_builder = matches!(&s.fields, Fields::Named(fields) if fields
+                .named
+                .iter()
+                .any(|f| f.ident.as_ref().is_some_and(|i| i == "client")));
+            if !is_builder {
+                continue;
+            }
+            if let Some(send) = sends.get(&s.ident.to_string()) {
+                if let Some(extra) = paging::items_for(s, send) {
+                    paging_items.extend(extra);
+                    paged.push(send.op_id.clone());
+                }
+            }
             let Fields::Named(fields) = &mut s.fields else {
                 continue;
             };
-            if !fields
-                .named
-                .iter()
-                .any(|f| f.ident.as_ref().is_some_and(|i| i == "client"))
-            {
-                continue;
-            }
             fields
                 .named
                 .push(syn::parse_quote!(call_options: crate::CallOptions));
@@ -76,7 +94,9 @@ pub(super) fn rewrite(module: &mut ItemMod) -> Result<usize, String> {
     for builder in &builders {
         items.push(syn::parse_quote!(crate::request::call_controls!(#builder);));
     }
-    Ok(builders.len())
+    items.extend(paging_items);
+    paged.sort();
+    Ok((builders.len(), paged))
 }
 
 /// `Self { client: client, .. }` in `new` → `.., call_options: Default::default()`.

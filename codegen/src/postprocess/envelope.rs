@@ -9,12 +9,37 @@ use syn::{Fields, Item, ItemMod, Type};
 use super::send::generic_arg;
 
 /// Adds the impls inside `mod types`, for the structs named in `success`
-/// (`types::X` success types of the operations). Returns how many.
-pub(super) fn add_impls(module: &mut ItemMod, success: &BTreeSet<String>) -> usize {
+/// (`types::X` success types of the operations). Returns the names of those
+/// whose `result` is a list.
+pub(super) fn add_impls(module: &mut ItemMod, success: &BTreeSet<String>) -> BTreeSet<String> {
+    let mut lists = BTreeSet::new();
     let Some((_, items)) = &mut module.content else {
-        return 0;
+        return lists;
     };
     let mut impls: Vec<Item> = Vec::new();
+    // Named list types (`struct ArrayOfTenants(pub Vec<Tenant>)`) are lists too.
+    let mut list_newtypes = BTreeSet::new();
+    for item in items.iter() {
+        let Item::Struct(s) = item else { continue };
+        let Fields::Unnamed(fields) = &s.fields else {
+            continue;
+        };
+        let [field] = fields.unnamed.iter().collect::<Vec<_>>()[..] else {
+            continue;
+        };
+        if let Some(element) = generic_arg(&field.ty, "Vec") {
+            let name = &s.ident;
+            list_newtypes.insert(name.to_string());
+            impls.push(syn::parse_quote! {
+                impl crate::paging::Items for #name {
+                    type Item = #element;
+                    fn into_items(self) -> ::std::vec::Vec<#element> {
+                        self.0
+                    }
+                }
+            });
+        }
+    }
     for item in items.iter() {
         let Item::Struct(s) = item else { continue };
         if !success.contains(&s.ident.to_string()) {
@@ -37,6 +62,12 @@ pub(super) fn add_impls(module: &mut ItemMod, success: &BTreeSet<String>) -> usi
             Some(inner) => (inner, true),
             None => (result.ty.clone(), false),
         };
+        let named_list = types_name(&inner)
+            .or_else(|| Some(inner.to_token_stream().to_string()))
+            .is_some_and(|n| list_newtypes.contains(&n));
+        if generic_arg(&inner, "Vec").is_some() || named_list {
+            lists.insert(name.to_string());
+        }
         let (get, take) = if optional {
             (
                 quote::quote!(self.result.as_ref()),
@@ -76,9 +107,8 @@ pub(super) fn add_impls(module: &mut ItemMod, success: &BTreeSet<String>) -> usi
             }
         });
     }
-    let n = impls.len();
     items.extend(impls);
-    n
+    lists
 }
 
 /// `types::X` → `X`; other types (maps, vectors, streams) → `None`.

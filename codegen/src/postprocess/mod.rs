@@ -20,6 +20,7 @@
 mod builders;
 mod docs;
 mod envelope;
+mod paging;
 mod send;
 mod url;
 
@@ -51,13 +52,21 @@ struct OpInfo {
     empty_success: Vec<u16>,
 }
 
-/// Applies every rewrite to a generated file. Returns the file and the
-/// operationIds (as the spec spells them) of the operations it holds.
+/// A generated file after post-processing.
+pub struct Rewritten {
+    pub file: syn::File,
+    /// operationIds (as the spec spells them) of the operations it holds.
+    pub generated: Vec<String>,
+    /// operationIds of the operations whose builders got `.paginate()`.
+    pub paginated: Vec<String>,
+}
+
+/// Applies every rewrite to a generated file.
 pub fn run(
     service: &str,
     mut file: syn::File,
     normalized: &Normalized,
-) -> Result<(syn::File, Vec<String>), CodegenError> {
+) -> Result<Rewritten, CodegenError> {
     let mut ops = BTreeMap::new();
     if let Some(paths) = normalized.spec["paths"].as_object() {
         for (path, item) in paths {
@@ -100,6 +109,8 @@ pub fn run(
         ops: &ops,
         error: None,
         current: None,
+        current_impl: None,
+        sends: BTreeMap::new(),
         rewritten_sends: 0,
         generated: Vec::new(),
         success_types: BTreeSet::new(),
@@ -125,14 +136,23 @@ pub fn run(
         service: service.to_string(),
         reason,
     };
+    // Types first: which success types hold a list decides paging.
+    let mut lists = BTreeSet::new();
+    for item in &mut file.items {
+        if let Item::Mod(m) = item {
+            if m.ident == "types" {
+                lists = envelope::add_impls(m, &rewriter.success_types);
+            }
+        }
+    }
+    let mut sends = std::mem::take(&mut rewriter.sends);
+    sends.retain(|_, send| envelope::types_name(&send.success).is_some_and(|n| lists.contains(&n)));
     let mut builder_count = 0;
+    let mut paginated = Vec::new();
     for item in &mut file.items {
         match item {
             Item::Mod(m) if m.ident == "builder" => {
-                builder_count = builders::rewrite(m).map_err(fail)?;
-            }
-            Item::Mod(m) if m.ident == "types" => {
-                envelope::add_impls(m, &rewriter.success_types);
+                (builder_count, paginated) = builders::rewrite(m, &sends).map_err(fail)?;
             }
             Item::Use(u)
                 if u.to_token_stream()
@@ -158,7 +178,11 @@ pub fn run(
             reason: "a path parameter is still encoded by progenitor's encode_path".to_string(),
         });
     }
-    Ok((file, rewriter.generated))
+    Ok(Rewritten {
+        file,
+        generated: rewriter.generated,
+        paginated,
+    })
 }
 
 /// progenitor names operations in snake case (`getContents` → `get_contents`);
@@ -175,6 +199,10 @@ struct Rewriter<'a> {
     ops: &'a BTreeMap<String, OpInfo>,
     error: Option<String>,
     current: Option<&'a OpInfo>,
+    /// The type whose impl block is being visited (a builder, `Client`...).
+    current_impl: Option<String>,
+    /// Each builder's operation, by builder name.
+    sends: BTreeMap<String, paging::Send>,
     rewritten_sends: usize,
     generated: Vec<String>,
     /// Names of the `types::X` success types of the operations.
@@ -190,7 +218,17 @@ impl VisitMut for Rewriter<'_> {
                     && f.block.to_token_stream().to_string().contains("ClientBuilder"))
             });
         }
+        let outer = self.current_impl.replace(match &*i.self_ty {
+            syn::Type::Path(p) => p
+                .path
+                .segments
+                .last()
+                .map(|s| s.ident.to_string())
+                .unwrap_or_default(),
+            _ => String::new(),
+        });
         syn::visit_mut::visit_item_impl_mut(self, i);
+        self.current_impl = outer;
     }
 
     fn visit_impl_item_fn_mut(&mut self, f: &mut ImplItemFn) {
@@ -209,6 +247,15 @@ impl VisitMut for Rewriter<'_> {
                 Ok(ty) => {
                     if let Some(name) = envelope::types_name(&ty) {
                         self.success_types.insert(name);
+                    }
+                    if let Some(builder) = &self.current_impl {
+                        self.sends.insert(
+                            builder.clone(),
+                            paging::Send {
+                                success: ty,
+                                op_id: op.id.clone(),
+                            },
+                        );
                     }
                 }
                 Err(e) => self.error = Some(e),
