@@ -77,6 +77,17 @@ pub enum Error {
         #[source]
         source: Option<BoxError>,
     },
+    /// A wait (for example `t.jobs().wait(uuid)`) reached its timeout
+    /// before the awaited state.
+    #[error("gave up waiting for {what} after {waited:?}; last status: {last_status}")]
+    WaitTimeout {
+        /// What was awaited (`job <uuid>`).
+        what: String,
+        /// The last status seen (`none` if no poll answered).
+        last_status: String,
+        /// How long it waited.
+        waited: std::time::Duration,
+    },
     /// A value given by the caller cannot be used; nothing was sent.
     #[error("invalid input: {0}")]
     InvalidInput(String),

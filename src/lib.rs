@@ -46,6 +46,8 @@
 pub mod auth;
 mod client;
 pub mod error;
+#[cfg(feature = "jobs")]
+pub mod jobs_wait;
 pub mod paging;
 pub mod path;
 mod request;
