@@ -44,6 +44,8 @@
 //! path the specs do not describe.
 
 pub mod auth;
+#[cfg(feature = "blocking")]
+pub mod blocking;
 mod client;
 pub mod error;
 #[cfg(feature = "jobs")]

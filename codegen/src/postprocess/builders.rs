@@ -1,9 +1,10 @@
 //! Operation builders get a `call_options: tapis::CallOptions` field and the
 //! per-call methods of `tapis::request::call_controls!` (`.tapis_header`,
 //! `.tapis_query`, `.tracking_id`, `.timeout`, `.retry_policy`,
-//! `.debug_capture`, `.call_options`).
+//! `.debug_capture`, `.call_options`), `.send_blocking()` (cargo feature
+//! `blocking`) and, for list operations, `.paginate()`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use quote::ToTokens;
 use syn::visit_mut::VisitMut;
@@ -25,21 +26,25 @@ const CONTROL_METHODS: &[&str] = &[
     "call_options",
     "on_behalf_of",
     "paginate",
+    "send_blocking",
 ];
 
 /// Rewrites progenitor's `mod builder`; `sends` maps builders to their
-/// operation when its result is a list (a paging candidate). Returns how
-/// many builders it found and the operationIds that got `.paginate()`.
+/// operation, `lists` names the success types whose result is a list (the
+/// paging candidates). Returns how many builders it found and the
+/// operationIds that got `.paginate()`.
 pub(super) fn rewrite(
     module: &mut ItemMod,
     sends: &BTreeMap<String, Send>,
+    lists: &BTreeSet<String>,
 ) -> Result<(usize, Vec<String>), String> {
     let Some((_, items)) = &mut module.content else {
         return Ok((0, Vec::new()));
     };
     let mut builders = Vec::new();
     let mut paged = Vec::new();
-    let mut paging_items = Vec::new();
+    // `.send_blocking()` and the paging impls, added after the builders.
+    let mut added_items = Vec::new();
     for item in items.iter_mut() {
         if let Item::Struct(s) = item {
             let is_builder = matches!(&s.fields, Fields::Named(fields) if fields
@@ -50,8 +55,11 @@ pub(super) fn rewrite(
                 continue;
             }
             if let Some(send) = sends.get(&s.ident.to_string()) {
-                if let Some(extra) = paging::items_for(s, send) {
-                    paging_items.extend(extra);
+                added_items.push(blocking_send(s, &send.success));
+                let is_list =
+                    super::envelope::types_name(&send.success).is_some_and(|n| lists.contains(&n));
+                if let Some(extra) = is_list.then(|| paging::items_for(s, send)).flatten() {
+                    added_items.extend(extra);
                     paged.push(send.op_id.clone());
                 }
             }
@@ -94,9 +102,26 @@ pub(super) fn rewrite(
     for builder in &builders {
         items.push(syn::parse_quote!(crate::request::call_controls!(#builder);));
     }
-    items.extend(paging_items);
+    items.extend(added_items);
     paged.sort();
     Ok((builders.len(), paged))
+}
+
+/// `.send_blocking()`: `send` on the runtime of `tapis::blocking`.
+fn blocking_send(builder: &syn::ItemStruct, success: &syn::Type) -> Item {
+    let name = &builder.ident;
+    let (impl_generics, type_generics, where_clause) = builder.generics.split_for_impl();
+    syn::parse_quote! {
+        impl #impl_generics #name #type_generics #where_clause {
+            /// [`send`](Self::send) for code that is not async: runs the call on the
+            /// runtime of [`crate::blocking`] and waits for it. Called from async code
+            /// it is an [`crate::Error::Config`] (use `.send().await` there).
+            #[cfg(feature = "blocking")]
+            pub fn send_blocking(self) -> Result<crate::Response<#success>, crate::Error> {
+                crate::blocking::block_on(self.send())
+            }
+        }
+    }
 }
 
 /// `Self { client: client, .. }` in `new` → `.., call_options: Default::default()`.

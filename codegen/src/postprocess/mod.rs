@@ -145,14 +145,13 @@ pub fn run(
             }
         }
     }
-    let mut sends = std::mem::take(&mut rewriter.sends);
-    sends.retain(|_, send| envelope::types_name(&send.success).is_some_and(|n| lists.contains(&n)));
+    let sends = std::mem::take(&mut rewriter.sends);
     let mut builder_count = 0;
     let mut paginated = Vec::new();
     for item in &mut file.items {
         match item {
             Item::Mod(m) if m.ident == "builder" => {
-                (builder_count, paginated) = builders::rewrite(m, &sends).map_err(fail)?;
+                (builder_count, paginated) = builders::rewrite(m, &sends, &lists).map_err(fail)?;
             }
             Item::Use(u)
                 if u.to_token_stream()
