@@ -19,7 +19,7 @@
 //!     .page_size(200)
 //!     .max_items(1000);
 //! while let Some(system) = systems.try_next().await? {
-//!     println!("{}", system.id);
+//!     println!("{:?}", system.id);
 //! }
 //! # Ok(()) }
 //! ```

@@ -80,11 +80,19 @@ impl<T: Envelope> Response<T> {
     /// is an [`Error::InvalidResponse`]; use
     /// [`Response::into_optional_result`] where the result may be null.
     pub fn into_result(self) -> Result<T::Result, Error> {
-        let status = self.status;
-        let info = self.body.envelope_info();
+        // The envelope's other parts are only read for the error: building
+        // them costs a serialisation, which a successful call should not pay.
+        if self.body.result().is_none() {
+            return Err(no_result(self.status, &self.body.envelope_info()));
+        }
         self.body
             .take_result()
-            .ok_or_else(|| no_result(status, &info))
+            .ok_or_else(|| Error::InvalidResponse {
+                status: self.status,
+                reason: "the envelope's result vanished".into(),
+                body_excerpt: String::new(),
+                source: None,
+            })
     }
 
     /// The envelope's `result`, `None` when it is null or absent.
