@@ -42,13 +42,6 @@ async fn job_server(statuses: &'static [&'static str]) -> MockServer {
     server
 }
 
-fn client(server: &MockServer) -> tapis::Tapis {
-    tapis::Tapis::builder(server.uri())
-        .access_token(common::TOKEN)
-        .build()
-        .unwrap()
-}
-
 async fn polls(server: &MockServer) -> usize {
     server
         .received_requests()
@@ -65,7 +58,7 @@ async fn waits_through_pending_and_running_to_finished() {
         "PENDING", "PENDING", "QUEUED", "RUNNING", "RUNNING", "FINISHED",
     ])
     .await;
-    let t = client(&server);
+    let t = common::client(&server);
     let seen = Arc::new(Mutex::new(Vec::new()));
     let record = seen.clone();
     let job = t
@@ -99,7 +92,7 @@ async fn waits_through_pending_and_running_to_finished() {
 #[tokio::test]
 async fn a_failed_job_is_returned_not_an_error() {
     let server = job_server(&["RUNNING", "FAILED"]).await;
-    let job = client(&server)
+    let job = common::client(&server)
         .jobs()
         .wait(UUID)
         .poll_interval(Duration::from_millis(10))
@@ -116,7 +109,7 @@ async fn a_failed_job_is_returned_not_an_error() {
 async fn a_timeout_carries_the_last_status() {
     let server = job_server(&["PENDING", "RUNNING"]).await;
     let started = std::time::Instant::now();
-    let err = client(&server)
+    let err = common::client(&server)
         .jobs()
         .wait(UUID)
         .poll_interval(Duration::from_millis(20))
@@ -159,7 +152,7 @@ async fn an_unknown_job_is_an_api_error_at_once() {
         )
         .mount(&server)
         .await;
-    let err = client(&server)
+    let err = common::client(&server)
         .jobs()
         .wait("nope")
         .poll_interval(Duration::from_millis(10))
@@ -169,6 +162,11 @@ async fn an_unknown_job_is_an_api_error_at_once() {
     assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
     assert_eq!(err.message(), Some("Job not found"));
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
-    let err = client(&server).jobs().wait(" ").send().await.unwrap_err();
+    let err = common::client(&server)
+        .jobs()
+        .wait(" ")
+        .send()
+        .await
+        .unwrap_err();
     assert!(matches!(err, tapis::Error::InvalidInput(_)), "{err}");
 }

@@ -67,13 +67,6 @@ async fn systems_server() -> MockServer {
     server
 }
 
-fn client(server: &MockServer) -> tapis::Tapis {
-    tapis::Tapis::builder(server.uri())
-        .access_token(common::TOKEN)
-        .build()
-        .unwrap()
-}
-
 async fn requests(server: &MockServer) -> Vec<HashMap<String, String>> {
     server
         .received_requests()
@@ -99,7 +92,7 @@ fn ids(systems: &[tapis::systems::types::TapisSystem]) -> Vec<String> {
 #[tokio::test]
 async fn skip_paging_yields_every_item_once_in_order_with_filters_on_every_page() {
     let server = systems_server().await;
-    let t = client(&server);
+    let t = common::client(&server);
     let all = t
         .systems()
         .get_systems()
@@ -142,7 +135,7 @@ async fn skip_paging_yields_every_item_once_in_order_with_filters_on_every_page(
 #[tokio::test]
 async fn the_cap_stops_the_stream_and_the_last_request_asks_for_the_rest() {
     let server = systems_server().await;
-    let t = client(&server);
+    let t = common::client(&server);
     let all: Vec<_> = t
         .systems()
         .get_systems()
@@ -164,7 +157,7 @@ async fn the_cap_stops_the_stream_and_the_last_request_asks_for_the_rest() {
 #[tokio::test]
 async fn total_count_saves_the_empty_request_after_an_exact_multiple() {
     let server = systems_server().await;
-    let t = client(&server);
+    let t = common::client(&server);
     // 2,345 = 5 × 469: every page is full; totalCount says when to stop.
     let all = t
         .systems()
@@ -182,7 +175,7 @@ async fn total_count_saves_the_empty_request_after_an_exact_multiple() {
 #[tokio::test]
 async fn the_stream_is_lazy_and_starts_where_the_caller_said() {
     let server = systems_server().await;
-    let t = client(&server);
+    let t = common::client(&server);
     let mut stream = t
         .systems()
         .get_systems()
@@ -206,7 +199,7 @@ async fn the_stream_is_lazy_and_starts_where_the_caller_said() {
 #[tokio::test]
 async fn start_after_paging_follows_the_order_by_field() {
     let server = systems_server().await;
-    let t = client(&server);
+    let t = common::client(&server);
     let all = t
         .systems()
         .get_systems()
@@ -233,7 +226,7 @@ async fn start_after_paging_follows_the_order_by_field() {
 #[tokio::test]
 async fn bad_paging_requests_fail_before_anything_is_sent() {
     let server = systems_server().await;
-    let t = client(&server);
+    let t = common::client(&server);
     let err = t
         .systems()
         .get_systems()
@@ -290,7 +283,7 @@ async fn an_error_page_is_yielded_after_the_items_before_it_and_ends_the_stream(
         })
         .mount(&server)
         .await;
-    let t = client(&server);
+    let t = common::client(&server);
     let results: Vec<_> = t
         .systems()
         .get_systems()
@@ -324,7 +317,7 @@ async fn files_listings_page_by_offset() {
         })
         .mount(&server)
         .await;
-    let t = client(&server);
+    let t = common::client(&server);
     let names: Vec<String> = t
         .files()
         .list_files()
