@@ -71,13 +71,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let extra = extra_specs(&set, &out)?;
-    let Clients {
-        modules,
-        fields,
-        inits,
-        accessors,
-    } = clients;
-    services_rs.push_str(&modules);
+    services_rs.push_str(&clients.modules);
     services_rs.push_str(&extra);
     write!(
         services_rs,
@@ -96,7 +90,10 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
          /// `(service, operationId)`, found in the generated code.\n\
          pub const PAGINATED: &[(&str, &str)] = &[\n{paginated}];\n\n\
          /// The services compiled into this build (one cargo feature each).\n\
-         pub const SERVICES: &[&str] = &[\n{enabled}];\n"
+         pub const SERVICES: &[&str] = &[\n{enabled}];\n",
+        fields = clients.fields,
+        inits = clients.inits,
+        accessors = clients.accessors,
     )?;
     std::fs::write(out.join("services.rs"), services_rs)?;
     Ok(())
@@ -156,12 +153,6 @@ fn extra_specs(vendored: &SpecSet, out: &Path) -> Result<String, Box<dyn std::er
             )?;
         }
     }
-    let Clients {
-        modules,
-        fields,
-        inits,
-        accessors,
-    } = clients;
     Ok(format!(
         "/// Typed clients for specs outside Tapis's own, generated at build time from the\n\
          /// specs named by the `TAPIS_EXTRA_SPECS` environment variable (an absolute path to a\n\
@@ -175,7 +166,11 @@ fn extra_specs(vendored: &SpecSet, out: &Path) -> Result<String, Box<dyn std::er
          http: &reqwest::Client, shared: &crate::transport::Shared) -> Self {{\n            \
          Self {{\n{inits}            }}\n        }}\n\n{accessors}    }}\n\n    \
          impl std::fmt::Debug for Clients {{\n        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) \
-         -> std::fmt::Result {{\n            f.debug_struct(\"Clients\").finish_non_exhaustive()\n        }}\n    }}\n}}\n\n"
+         -> std::fmt::Result {{\n            f.debug_struct(\"Clients\").finish_non_exhaustive()\n        }}\n    }}\n}}\n\n",
+        modules = clients.modules,
+        fields = clients.fields,
+        inits = clients.inits,
+        accessors = clients.accessors,
     ))
 }
 

@@ -1,7 +1,8 @@
 //! Paging through list operations as a stream of items.
 //!
 //! Every operation that pages with `limit` and `skip` (or `offset`, as the
-//! files listing does) and returns a list in its envelope's `result` has a
+//! files listing does, or meta's `pagesize` and `page` numbers) and returns a
+//! list (in its envelope's `result`, or as the whole body) has a
 //! `.paginate()` method on its builder; [`crate::PAGINATED`] lists them (it is
 //! generated from the specs). The stream is lazy: a page is fetched only when
 //! the items already fetched have been read. Every parameter of the builder
@@ -73,8 +74,11 @@ pub trait Paged<'a>: Clone + Send + Sized + 'a {
     type Item: Serialize + Send + 'a;
     /// The operationId, for errors.
     const OPERATION: &'static str;
-    /// `skip` or `offset`.
+    /// `skip`, `offset` or `page`.
     const POSITION: &'static str;
+    /// Whether the position is a page number counted from 1 (meta's `page`)
+    /// rather than an item offset.
+    const PAGE_NUMBERS: bool = false;
     /// Whether the operation takes `startAfter`.
     const START_AFTER: bool;
     #[doc(hidden)]
@@ -211,9 +215,15 @@ impl<'a, B: Paged<'a>> Paginator<'a, B> {
         } else {
             None
         };
+        // Page numbers count from 1; the paginator counts items.
+        let position = match initial.position {
+            Some(page) if B::PAGE_NUMBERS => (page.max(1) - 1) * page_size,
+            Some(offset) => offset,
+            None => 0,
+        };
         Ok(State {
             page_size,
-            position: initial.position.unwrap_or(0),
+            position,
             start_after: initial.start_after,
             order_key,
             yielded: 0,
@@ -289,14 +299,20 @@ impl<'a, B: Paged<'a>> Stream for Paginator<'a, B> {
                     this.done = true;
                     continue;
                 }
-                let limit = state.page_size.min(remaining.min(i64::MAX as u64) as i64);
-                let (position, start_after) = if state.order_key.is_some() {
-                    (None, state.start_after.clone())
+                // With page numbers every page must have the same size; the
+                // cap then truncates the last one instead.
+                let limit = if B::PAGE_NUMBERS {
+                    state.page_size
                 } else {
-                    // The first page leaves `skip` out unless the caller set it.
-                    let position = (state.position > 0).then_some(state.position);
-                    (position, state.start_after.clone())
+                    state.page_size.min(remaining.min(i64::MAX as u64) as i64)
                 };
+                // The first page leaves the position out unless the caller set it.
+                let position = match (&state.order_key, state.position) {
+                    (Some(_), _) | (None, 0) => None,
+                    (None, offset) if B::PAGE_NUMBERS => Some(offset / state.page_size + 1),
+                    (None, offset) => Some(offset),
+                };
+                let start_after = state.start_after.clone();
                 let request = this
                     .template
                     .clone()
@@ -411,6 +427,16 @@ pub fn start_after_as<T: serde::de::DeserializeOwned>(value: Value) -> Result<T,
     };
     converted
         .ok_or_else(|| format!("startAfter: the orderBy value {value} does not fit this parameter"))
+}
+
+/// One page out of a response whose body is the list itself (no envelope,
+/// so no metadata).
+#[doc(hidden)]
+pub fn bare_page<R: Items>(response: Response<R>) -> Result<Page<R::Item>, Error> {
+    Ok(Page {
+        items: response.into_inner().into_items(),
+        metadata: Metadata::default(),
+    })
 }
 
 /// One page out of a list operation's response.

@@ -1,8 +1,8 @@
 //! `.paginate()`: a server on 127.0.0.1 holding 2,345 systems (and a files
-//! directory) pages them by `limit`/`skip`, `limit`/`offset` and
-//! `startAfter`; the stream yields each item once, in order, lazily, with
+//! directory, and a meta collection) pages them by `limit`/`skip`,
+//! `limit`/`offset`, `startAfter` and `pagesize`/`page`; the stream yields each item once, in order, lazily, with
 //! the fewest requests, repeating filters and per-call extras on every page.
-#![cfg(all(feature = "systems", feature = "files"))]
+#![cfg(all(feature = "systems", feature = "files", feature = "meta"))]
 
 mod common;
 
@@ -223,35 +223,32 @@ async fn start_after_paging_follows_the_order_by_field() {
     }
 }
 
+/// Asserts that paging failed with an `InvalidInput` saying `needle`.
+fn assert_invalid<T>(result: Result<Vec<T>, tapis::Error>, needle: &str) {
+    match result {
+        Err(tapis::Error::InvalidInput(m)) => assert!(m.contains(needle), "{m}"),
+        Err(other) => panic!("expected InvalidInput ({needle}), got {other}"),
+        Ok(items) => panic!(
+            "expected InvalidInput ({needle}), got {} items",
+            items.len()
+        ),
+    }
+}
+
 #[tokio::test]
 async fn bad_paging_requests_fail_before_anything_is_sent() {
     let server = systems_server().await;
     let t = common::client(&server);
-    let err = t
-        .systems()
-        .get_systems()
-        .paginate()
-        .by_start_after()
-        .collect_all()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&err, tapis::Error::InvalidInput(m) if m.contains("getSystems: paging by startAfter needs orderBy")),
-        "{err}"
+    let systems = || t.systems().get_systems().paginate();
+    assert_invalid(
+        systems().by_start_after().collect_all().await,
+        "getSystems: paging by startAfter needs orderBy",
     );
-    let err = t
-        .systems()
-        .get_systems()
-        .paginate()
-        .page_size(0)
-        .collect_all()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&err, tapis::Error::InvalidInput(m) if m.contains("page size must be at least 1")),
-        "{err}"
+    assert_invalid(
+        systems().page_size(0).collect_all().await,
+        "page size must be at least 1",
     );
-    let err = t
+    let files = t
         .files()
         .list_files()
         .system_id("s")
@@ -259,12 +256,8 @@ async fn bad_paging_requests_fail_before_anything_is_sent() {
         .paginate()
         .by_start_after()
         .collect_all()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&err, tapis::Error::InvalidInput(m) if m.contains("listFiles does not take startAfter")),
-        "{err}"
-    );
+        .await;
+    assert_invalid(files, "listFiles does not take startAfter");
     assert!(requests(&server).await.is_empty());
 }
 
@@ -341,12 +334,112 @@ async fn files_listings_page_by_offset() {
     assert_eq!(offsets, [None, Some("100".into()), Some("200".into())]);
 }
 
+/// A meta collection of 2,345 documents, paged RESTHeart style: `page`
+/// counts from 1, `pagesize` items each; the body is the bare list.
+async fn meta_server() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v3/meta/db1/runs"))
+        .respond_with(|req: &Request| {
+            let q = query(req);
+            let size: usize = q.get("pagesize").map_or(100, |s| s.parse().unwrap());
+            let page: usize = q.get("page").map_or(1, |p| p.parse().unwrap());
+            let start = ((page - 1) * size).min(ITEMS);
+            let docs: Vec<Value> = (start..(start + size).min(ITEMS))
+                .map(|i| json!({"_id": {"$oid": format!("{i:024}")}, "n": i}))
+                .collect();
+            ResponseTemplate::new(200).set_body_json(docs)
+        })
+        .mount(&server)
+        .await;
+    server
+}
+
+fn numbers(docs: &[serde_json::Map<String, Value>]) -> Vec<u64> {
+    docs.iter().map(|d| d["n"].as_u64().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn meta_pages_by_page_number() {
+    let server = meta_server().await;
+    let t = common::client(&server);
+    let docs = t
+        .meta()
+        .list_documents()
+        .db("db1")
+        .collection("runs")
+        .tapis_query("filter", r#"{"kind":"run"}"#)
+        .paginate()
+        .page_size(500)
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(numbers(&docs), (0..ITEMS as u64).collect::<Vec<_>>());
+    let received = requests(&server).await;
+    let pages: Vec<_> = received.iter().map(|q| q.get("page").cloned()).collect();
+    assert_eq!(
+        pages,
+        [
+            None,
+            Some("2".into()),
+            Some("3".into()),
+            Some("4".into()),
+            Some("5".into())
+        ]
+    );
+    for q in &received {
+        assert_eq!(q["pagesize"], "500");
+        assert_eq!(q["filter"], r#"{"kind":"run"}"#);
+    }
+}
+
+#[tokio::test]
+async fn meta_pages_keep_their_size_under_a_cap_and_start_at_the_given_page() {
+    let server = meta_server().await;
+    let t = common::client(&server);
+    let runs = || t.meta().list_documents().db("db1").collection("runs");
+    // Page numbers need equal pages: the cap truncates the last one.
+    let docs = runs()
+        .paginate()
+        .page_size(500)
+        .max_items(1200)
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(numbers(&docs), (0..1200).collect::<Vec<_>>());
+    let sizes: Vec<_> = requests(&server)
+        .await
+        .iter()
+        .map(|q| q["pagesize"].clone())
+        .collect();
+    assert_eq!(sizes, ["500", "500", "500"]);
+
+    let server = meta_server().await;
+    let t = common::client(&server);
+    let docs = t
+        .meta()
+        .list_documents()
+        .db("db1")
+        .collection("runs")
+        .page(3)
+        .pagesize(1000)
+        .paginate()
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(numbers(&docs), (2000..ITEMS as u64).collect::<Vec<_>>());
+    let received = requests(&server).await;
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0]["page"], "3");
+}
+
 #[test]
 fn paginated_operations_are_listed_from_the_generated_code() {
     for op in [
         ("systems", "getSystems"),
         ("systems", "searchSystemsRequestBody"),
         ("files", "listFiles"),
+        ("meta", "listDocuments"),
     ] {
         assert!(tapis::PAGINATED.contains(&op), "{op:?}");
     }

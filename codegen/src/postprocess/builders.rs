@@ -56,9 +56,16 @@ pub(super) fn rewrite(
             }
             if let Some(send) = sends.get(&s.ident.to_string()) {
                 added_items.push(blocking_send(s, &send.success));
-                let is_list =
-                    super::envelope::types_name(&send.success).is_some_and(|n| lists.contains(&n));
-                if let Some(extra) = is_list.then(|| paging::items_for(s, send)).flatten() {
+                let shape = if super::envelope::types_name(&send.success)
+                    .is_some_and(|n| lists.contains(&n))
+                {
+                    Some(paging::Shape::Envelope)
+                } else if super::send::generic_arg(&send.success, "Vec").is_some() {
+                    Some(paging::Shape::Bare)
+                } else {
+                    None
+                };
+                if let Some(extra) = shape.and_then(|shape| paging::items_for(s, send, shape)) {
                     added_items.extend(extra);
                     paged.push(send.op_id.clone());
                 }

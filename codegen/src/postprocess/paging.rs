@@ -15,9 +15,17 @@ pub(super) struct Send {
     pub op_id: String,
 }
 
+/// Where a list operation's items are in its success type.
+pub(super) enum Shape {
+    /// In the envelope's `result`.
+    Envelope,
+    /// The body itself is the list (meta).
+    Bare,
+}
+
 /// The paging items for `builder`, or `None` if its operation does not page
-/// (no `limit` with `skip`/`offset`, or its result is not a list).
-pub(super) fn items_for(builder: &ItemStruct, send: &Send) -> Option<Vec<Item>> {
+/// (no `limit` with `skip`/`offset`, nor `pagesize` with `page`).
+pub(super) fn items_for(builder: &ItemStruct, send: &Send, shape: Shape) -> Option<Vec<Item>> {
     if !builder
         .generics
         .params
@@ -35,16 +43,18 @@ pub(super) fn items_for(builder: &ItemStruct, send: &Send) -> Option<Vec<Item>> 
             .iter()
             .any(|f| f.ident.as_ref().is_some_and(|i| i == name))
     };
-    if !has("limit") {
-        return None;
-    }
-    let position: Ident = if has("skip") {
-        format_ident!("skip")
-    } else if has("offset") {
-        format_ident!("offset")
+    // The page size's parameter, the position's, and whether the position
+    // is a page number (meta: `page` from 1) rather than an item offset.
+    let (limit, position, page_numbers): (Ident, Ident, bool) = if has("limit") && has("skip") {
+        (format_ident!("limit"), format_ident!("skip"), false)
+    } else if has("limit") && has("offset") {
+        (format_ident!("limit"), format_ident!("offset"), false)
+    } else if has("pagesize") && has("page") {
+        (format_ident!("pagesize"), format_ident!("page"), true)
     } else {
         return None;
     };
+    let limit_name = limit.to_string();
     let name = &builder.ident;
     let success = &send.success;
     let op_id = &send.op_id;
@@ -82,7 +92,7 @@ pub(super) fn items_for(builder: &ItemStruct, send: &Send) -> Option<Vec<Item>> 
     };
     let doc = format!(
         "Every item of every page of `{op_id}`, as a lazy stream: pages are fetched with \
-         `limit` and `{position_name}` only as the stream is read, keeping every other \
+         `{limit_name}` and `{position_name}` only as the stream is read, keeping every other \
          parameter and per-call control. See [`crate::paging::Paginator`] for the page size, \
          a cap on the items{}.",
         if has_start_after {
@@ -91,16 +101,27 @@ pub(super) fn items_for(builder: &ItemStruct, send: &Send) -> Option<Vec<Item>> 
             ""
         }
     );
+    let (item, page) = match shape {
+        Shape::Envelope => (
+            quote::quote!(<<#success as crate::Envelope>::Result as crate::paging::Items>::Item),
+            quote::quote!(crate::paging::page(self.send().await?)),
+        ),
+        Shape::Bare => (
+            quote::quote!(<#success as crate::paging::Items>::Item),
+            quote::quote!(crate::paging::bare_page(self.send().await?)),
+        ),
+    };
     Some(vec![
         syn::parse_quote! {
             impl<'a> crate::paging::Paged<'a> for #name<'a> {
-                type Item = <<#success as crate::Envelope>::Result as crate::paging::Items>::Item;
+                type Item = #item;
                 const OPERATION: &'static str = #op_id;
                 const POSITION: &'static str = #position_name;
+                const PAGE_NUMBERS: bool = #page_numbers;
                 const START_AFTER: bool = #has_start_after;
                 fn initial(&self) -> Result<crate::paging::Initial, crate::Error> {
                     Ok(crate::paging::Initial {
-                        limit: crate::paging::given_number("limit", &self.limit)?,
+                        limit: crate::paging::given_number(#limit_name, &self.#limit)?,
                         position: crate::paging::given_number(#position_name, &self.#position)?,
                         start_after: #start_after_given,
                         order_by: #order_by_given,
@@ -112,7 +133,7 @@ pub(super) fn items_for(builder: &ItemStruct, send: &Send) -> Option<Vec<Item>> 
                     position: Option<i64>,
                     start_after: Option<::serde_json::Value>,
                 ) -> Self {
-                    self = self.limit(limit);
+                    self = self.#limit(limit);
                     self.#position = Ok(None);
                     if let Some(value) = position {
                         self = self.#position(value);
@@ -121,7 +142,7 @@ pub(super) fn items_for(builder: &ItemStruct, send: &Send) -> Option<Vec<Item>> 
                     self
                 }
                 fn fetch_page(self) -> crate::paging::PageFuture<'a, Self::Item> {
-                    Box::pin(async move { crate::paging::page(self.send().await?) })
+                    Box::pin(async move { #page })
                 }
             }
         },
