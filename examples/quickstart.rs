@@ -1,204 +1,269 @@
-//! "Hello, Tapis": who am I, my systems, a directory listing, a file download
-//! and my jobs.
+//! "Hello, Tapis": log in, see who you are, create a system, upload a file,
+//! list its directory, download it back, run a job and wait for it.
 //!
 //! ```text
 //! cargo run --example quickstart
 //! ```
 //!
-//! With `TAPIS_BASE_URL` and `TAPIS_TOKEN` set it talks to that tenant
-//! (set `TAPIS_SYSTEM_ID` and optionally `TAPIS_PATH` to list and download
-//! files too). Otherwise it starts a small local Tapis on 127.0.0.1 first, so
-//! it always runs, with no account.
+//! With no environment it starts a Tapis of its own on 127.0.0.1
+//! (`tapis::testing::TestServer`), so it runs anywhere, with no account.
+//! To run the same session against a tenant, set `TAPIS_BASE_URL`,
+//! `TAPIS_USERNAME` and `TAPIS_PASSWORD` (and `TAPIS_CLIENT_ID` /
+//! `TAPIS_CLIENT_KEY` if your tenant wants them). It then creates a system
+//! on `TAPIS_SYSTEM_HOST`, unless `TAPIS_SYSTEM_ID` names one you can
+//! write to, and an app, unless `TAPIS_APP_ID` and `TAPIS_APP_VERSION` name
+//! one you can run.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use tapis::testing::TestServer;
+use tapis::{Progress, Tapis};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
+/// The size of the file the session uploads and downloads.
+const FILE_SIZE: usize = 3 * 1024 * 1024;
+
 #[tokio::main]
 async fn main() -> Result<()> {
-    let (base_url, token, _local) = match (
-        std::env::var("TAPIS_BASE_URL"),
-        std::env::var("TAPIS_TOKEN"),
-    ) {
-        (Ok(url), Ok(token)) => (url, token, None),
-        _ => {
-            let local = local::start().await;
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+
+    // Where to connect: a tenant from the environment, or a local Tapis.
+    let mut local = None;
+    let t = match env("TAPIS_BASE_URL") {
+        Some(url) => {
+            let mut builder = Tapis::builder(url)
+                .username(env("TAPIS_USERNAME").ok_or("TAPIS_USERNAME is not set")?)
+                .password(env("TAPIS_PASSWORD").ok_or("TAPIS_PASSWORD is not set")?);
+            if let (Some(id), Some(key)) = (env("TAPIS_CLIENT_ID"), env("TAPIS_CLIENT_KEY")) {
+                builder = builder.client_id(id).client_key(key);
+            }
+            builder.build()?
+        }
+        None => {
+            let server = TestServer::start().await?;
             println!(
-                "No TAPIS_BASE_URL/TAPIS_TOKEN set: using a local Tapis at {}",
-                local.uri()
+                "No TAPIS_BASE_URL set: started a local Tapis at {}",
+                server.url()
             );
-            (local.uri(), local::TOKEN.to_string(), Some(local))
+            let t = Tapis::builder(server.url())
+                .username(TestServer::USERNAME)
+                .password(TestServer::PASSWORD)
+                .build()?;
+            local = Some(server);
+            t
         }
     };
-    let system_id = std::env::var("TAPIS_SYSTEM_ID").unwrap_or_else(|_| "hello-system".into());
-    let path = std::env::var("TAPIS_PATH").unwrap_or_else(|_| "/home/hello".into());
+    // A local Tapis runs jobs in a blink; a real one takes its time.
+    let poll = if local.is_some() { 200 } else { 5000 };
 
-    let t = tapis::Tapis::builder(&base_url)
-        .access_token(token)
-        .build()?;
-    println!("Connected to {}", t.base_url());
-
-    // Who am I? `into_result()` unwraps the Tapis envelope.
+    // 1. Log in (on the first call) and ask who we are.
     let me = t
         .authenticator()
         .get_userinfo()
         .send()
         .await?
         .into_result()?;
-    let username = me.username.unwrap_or_else(|| "?".into());
-    println!("Hello, {username}!");
+    let username = me.username.unwrap_or_default();
+    println!("1. Logged in as {username}");
 
-    // My enabled systems: Tapis search filters go in as extra query
-    // parameters; the tracking id ties the call to this run in Tapis logs.
-    let (systems, paging) = t
-        .systems()
-        .get_systems()
-        .limit(5)
-        .compute_total(true)
-        .tapis_query("enabled.eq", true)
-        .tracking_id("quickstart.run-1")
-        .send()
-        .await?
-        .into_result_with_metadata()?;
-    let total = paging.total_count.unwrap_or(0);
-    println!("Systems ({total} in total):");
-    for system in systems {
-        let id = system.id.map(|i| i.to_string()).unwrap_or_default();
-        let host = system.host.map(|h| h.to_string()).unwrap_or_default();
-        let kind = system
-            .system_type
-            .map(|k| k.to_string())
-            .unwrap_or_default();
-        println!("  - {id} ({kind}) on {host}");
-    }
-
-    // A directory listing and a download; the `/` in the path stays a separator.
-    if std::env::var("TAPIS_BASE_URL").is_err() || std::env::var("TAPIS_SYSTEM_ID").is_ok() {
-        let listing = t
-            .files()
-            .list_files()
-            .system_id(&system_id)
-            .path(&path)
-            .limit(20)
-            .send()
-            .await?;
-        println!("Files in {system_id}:{path}:");
-        let mut first_file = None;
-        for f in listing.into_optional_result().unwrap_or_default() {
-            let name = f.name.unwrap_or_default();
-            println!("  {:>8} bytes  {name}", f.size.unwrap_or(0));
-            if first_file.is_none() && f.type_.map(|k| k.to_string()).as_deref() == Some("file") {
-                first_file = f.path;
-            }
+    // 2. A system to hold files and run jobs.
+    let run = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs();
+    let system_id = match env("TAPIS_SYSTEM_ID") {
+        Some(id) => {
+            println!("2. Using system {id}");
+            id
         }
-        if let Some(file) = first_file {
-            // Streamed to a file that appears only once complete.
-            let dest = std::env::temp_dir().join("tapis-quickstart-download");
-            t.files()
-                .get_contents()
-                .system_id(&system_id)
-                .path(&file)
-                .to_file(&dest)
+        None => {
+            let id = format!("quickstart-{run}");
+            let host = env("TAPIS_SYSTEM_HOST").unwrap_or_else(|| "login.example.org".into());
+            t.systems()
+                .create_system()
+                .body_map(|system| {
+                    system
+                        .id(id.clone())
+                        .system_type(tapis::systems::types::SystemTypeEnum::Linux)
+                        .host(host.clone())
+                        .default_authn_method(tapis::systems::types::AuthnEnum::PkiKeys)
+                        .can_exec(true)
+                })
+                .send()
                 .await?;
-            let bytes = std::fs::read(&dest)?;
-            std::fs::remove_file(&dest)?;
-            println!(
-                "Downloaded {file} ({} bytes): {:?}",
-                bytes.len(),
-                String::from_utf8_lossy(&bytes)
-            );
+            println!("2. Created system {id} on {host}");
+            id
         }
-    }
+    };
 
-    // My most recent jobs.
-    let jobs = t
-        .jobs()
-        .get_job_list()
-        .limit(3)
-        .order_by("created(desc)")
+    // 3. Upload a file, streamed from disk, with progress.
+    let content: Vec<u8> = b"Hello, Tapis!\n"
+        .iter()
+        .copied()
+        .cycle()
+        .take(FILE_SIZE)
+        .collect();
+    let source = std::env::temp_dir().join(format!("tapis-quickstart-{run}-up.txt"));
+    std::fs::write(&source, &content)?;
+    let path = format!("quickstart-{run}/hello.txt");
+    println!(
+        "3. Uploading {} to {system_id}:/{path}",
+        human(FILE_SIZE as u64)
+    );
+    let uploaded = t
+        .files()
+        .insert(&system_id, &path)
+        .file(&source)
+        .progress(progress_printer("upload"))
+        .send()
+        .await;
+    std::fs::remove_file(&source)?;
+    uploaded?;
+
+    // 4. List the directory it went to.
+    let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or_default();
+    let listing = t
+        .files()
+        .list_files()
+        .system_id(&system_id)
+        .path(dir)
         .send()
         .await?
         .into_optional_result()
         .unwrap_or_default();
-    println!("Recent jobs:");
-    for job in jobs {
-        let status = job.status.map(|s| s.to_string()).unwrap_or_default();
+    println!(
+        "4. {system_id}:/{dir} holds {} entr{}:",
+        listing.len(),
+        if listing.len() == 1 { "y" } else { "ies" }
+    );
+    for entry in &listing {
+        let kind = entry
+            .type_
+            .as_ref()
+            .map(|k| k.to_string())
+            .unwrap_or_default();
+        let name = entry.name.clone().unwrap_or_default();
         println!(
-            "  {} {} {status}",
-            job.uuid.unwrap_or_default(),
-            job.name.unwrap_or_default()
+            "     {kind:<4} {:>10}  {name}",
+            human(entry.size.unwrap_or(0) as u64)
         );
     }
-    println!("Done.");
+
+    // 5. Download it back to a file (which appears only once complete).
+    let dest = std::env::temp_dir().join(format!("tapis-quickstart-{run}-down.txt"));
+    println!("5. Downloading {system_id}:/{path}");
+    let bytes = t
+        .files()
+        .get_contents()
+        .system_id(&system_id)
+        .path(&path)
+        .send()
+        .await?
+        .into_inner()
+        .progress(progress_printer("download"))
+        .to_file(&dest)
+        .await?;
+    let same = std::fs::read(&dest)? == content;
+    std::fs::remove_file(&dest)?;
+    println!(
+        "   got {} back: {}",
+        human(bytes),
+        if same {
+            "identical to what was sent"
+        } else {
+            "DIFFERENT from what was sent"
+        }
+    );
+    if !same {
+        return Err("the downloaded file differs from the uploaded one".into());
+    }
+
+    // 6. Run a job and wait for it to finish.
+    let (app_id, app_version) = match (env("TAPIS_APP_ID"), env("TAPIS_APP_VERSION")) {
+        (Some(id), Some(version)) => (id, version),
+        _ => {
+            let (id, version) = ("quickstart-hello".to_string(), format!("0.{run}"));
+            t.apps()
+                .create_app_version()
+                .body_map(|app| {
+                    app.id(id.clone())
+                        .version(version.clone())
+                        .container_image("docker.io/library/hello-world:latest".to_string())
+                        .job_type(tapis::apps::types::JobTypeEnum::Fork)
+                })
+                .send()
+                .await?;
+            println!("6. Created app {id} {version}");
+            (id, version)
+        }
+    };
+    let job = t
+        .jobs()
+        .submit_job()
+        .body_map(|job| {
+            job.name("hello-job".to_string())
+                .app_id(app_id.clone())
+                .app_version(app_version.clone())
+                .exec_system_id(Some(system_id.clone()))
+        })
+        .send()
+        .await?
+        .into_result()?;
+    let uuid = job.uuid.unwrap_or_default();
+    println!("   Submitted job {uuid}");
+    let done = t
+        .jobs()
+        .wait(&uuid)
+        .poll_interval(Duration::from_millis(poll))
+        .timeout(Duration::from_secs(3600))
+        .on_status(|status| println!("     status: {status}"))
+        .send()
+        .await?;
+    let status = done.status.map(|s| s.to_string()).unwrap_or_default();
+    println!("   Job {uuid} ended {status}");
+
+    // 7. Tidy up the files this run made.
+    t.files()
+        .delete()
+        .system_id(&system_id)
+        .path(dir)
+        .send()
+        .await?;
+    println!("7. Removed {system_id}:/{dir}");
+    println!(
+        "Done: {username} logged in, moved {} each way, ran a job.",
+        human(FILE_SIZE as u64)
+    );
+    drop(local);
     Ok(())
 }
 
-/// A small local Tapis (wiremock on 127.0.0.1) answering the calls above.
-/// A richer embedded server arrives with `tapis::testing`.
-mod local {
-    use serde_json::{json, Value};
-    use wiremock::matchers::{header, method, path};
-    use wiremock::{Mock, MockServer, ResponseTemplate};
-
-    /// An unsigned JWT for user `hello` (the local server does not check
-    /// signatures), expiring in 2100.
-    pub const TOKEN: &str = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjQxMDI0NDQ4MDAsInN1YiI6ImhlbGxvQGxvY2FsIiwidGFwaXMvdGVuYW50X2lkIjoibG9jYWwiLCJ0YXBpcy91c2VybmFtZSI6ImhlbGxvIiwidGFwaXMvdG9rZW5fdHlwZSI6ImFjY2VzcyJ9.bG9jYWw";
-
-    fn ok(result: Value, metadata: Value) -> ResponseTemplate {
-        ResponseTemplate::new(200).set_body_json(json!({
-            "status": "success", "message": "ok", "version": "local", "result": result, "metadata": metadata
-        }))
-    }
-
-    pub async fn start() -> MockServer {
-        let server = MockServer::start().await;
-        let routes = [
-            (
-                "/v3/oauth2/userinfo",
-                ok(
-                    json!({"username": "hello", "email": "hello@example.org"}),
-                    json!({}),
-                ),
-            ),
-            (
-                "/v3/systems",
-                ok(
-                    json!([{"id": "hello-system", "systemType": "LINUX", "host": "login.example.org",
-                            "defaultAuthnMethod": "PKI_KEYS", "canExec": true}]),
-                    json!({"totalCount": 1, "recordCount": 1}),
-                ),
-            ),
-            (
-                "/v3/files/ops/hello-system/home/hello",
-                ok(
-                    json!([{"name": "hello.txt", "path": "home/hello/hello.txt", "size": 14, "type": "file"},
-                           {"name": "data", "path": "home/hello/data", "size": 4096, "type": "dir"}]),
-                    json!({}),
-                ),
-            ),
-            (
-                "/v3/jobs/list",
-                ok(
-                    json!([{"uuid": "1a2b-007", "name": "hello-job", "status": "FINISHED"}]),
-                    json!({}),
-                ),
-            ),
-        ];
-        for (route, response) in routes {
-            Mock::given(method("GET"))
-                .and(path(route))
-                .and(header("x-tapis-token", TOKEN))
-                .respond_with(response)
-                .mount(&server)
-                .await;
+/// A progress callback printing a line at every quarter of the transfer.
+fn progress_printer(what: &'static str) -> impl Fn(Progress) + Send + Sync + 'static {
+    let printed = AtomicU64::new(0);
+    move |p: Progress| {
+        let Some(total) = p.total.filter(|t| *t > 0) else {
+            return;
+        };
+        let quarter = p.done * 4 / total;
+        if quarter > printed.load(Ordering::Relaxed) {
+            printed.store(quarter, Ordering::Relaxed);
+            println!(
+                "   {what:<8} {:>3}%  {} of {}",
+                p.done * 100 / total,
+                human(p.done),
+                human(total)
+            );
         }
-        Mock::given(method("GET"))
-            .and(path("/v3/files/content/hello-system/home/hello/hello.txt"))
-            .and(header("x-tapis-token", TOKEN))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_raw("Hello, Tapis!\n", "application/octet-stream"),
-            )
-            .mount(&server)
-            .await;
-        server
+    }
+}
+
+/// `3145728` → `3.0 MiB`.
+fn human(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / (1u64 << 20) as f64),
+        b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / 1024.0),
+        b => format!("{b} B"),
     }
 }

@@ -54,6 +54,8 @@ pub mod paging;
 pub mod path;
 mod request;
 mod response;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod transfer;
 mod transport;
 

@@ -24,6 +24,21 @@ pub struct Generated {
     pub paginated: Vec<String>,
     /// The spec's `info.version`.
     pub spec_version: String,
+    /// Every operation as the server routes it (hand-written ones included).
+    pub routes: Vec<Route>,
+    /// `async fn <module>(client, operationId, args)` for the conformance
+    /// suite, which alone compiles it.
+    pub dispatch: String,
+}
+
+/// Where an operation is served: its normalised path template, in which a
+/// file-path parameter (one that may hold `/`) is marked `{name*}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub operation_id: String,
+    /// Upper case (`GET`).
+    pub method: String,
+    pub template: String,
 }
 
 /// Normalises, validates and generates one service of `set`.
@@ -68,7 +83,10 @@ pub fn generate_service(service: &str, set: &SpecSet) -> Result<Generated, Codeg
         reason: e.to_string(),
     })?;
     let rewritten = postprocess::run(service, file, &normalized)?;
+    let routes = routes(&all_operations, &normalized);
     Ok(Generated {
+        routes,
+        dispatch: rewritten.dispatch,
         code: prettyplease::unparse(&rewritten.file),
         generated: rewritten.generated,
         paginated: rewritten.paginated,
@@ -79,6 +97,30 @@ pub fn generate_service(service: &str, set: &SpecSet) -> Result<Generated, Codeg
             .unwrap_or_default()
             .to_string(),
     })
+}
+
+/// The routes of `operations` (raw spec paths) once prefixed with `/v3`, as
+/// normalisation does, with file-path parameters marked.
+fn routes(operations: &[Operation], normalized: &normalize::Normalized) -> Vec<Route> {
+    operations
+        .iter()
+        .map(|op| {
+            let path = if op.path == "/v3" || op.path.starts_with("/v3/") {
+                op.path.clone()
+            } else {
+                format!("/v3{}", op.path)
+            };
+            let mut template = path.clone();
+            for name in normalized.path_like.get(&path).into_iter().flatten() {
+                template = template.replace(&format!("{{{name}}}"), &format!("{{{name}*}}"));
+            }
+            Route {
+                operation_id: op.operation_id.clone(),
+                method: op.method.to_uppercase(),
+                template,
+            }
+        })
+        .collect()
 }
 
 fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {

@@ -11,9 +11,9 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 pub const TOKEN: &str = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjQxMDI0NDQ4MDAsInN1YiI6InRlc3R1c2VyQGRldiIsImp0aSI6InRlc3QtanRpIiwidGFwaXMvdGVuYW50X2lkIjoiZGV2IiwidGFwaXMvdXNlcm5hbWUiOiJ0ZXN0dXNlciIsInRhcGlzL3Rva2VuX3R5cGUiOiJhY2Nlc3MifQ.c2lnbmF0dXJl";
 
 /// The private key test JWTs are signed with (its public key is
-/// `tests/fixtures/test-signing-key.pub.pem`).
-pub const SIGNING_KEY: &str = include_str!("../fixtures/test-signing-key.pem");
-pub const SIGNING_KEY_PUB: &str = include_str!("../fixtures/test-signing-key.pub.pem");
+/// [`SIGNING_KEY_PUB`]): the built-in key pair of `tapis::testing`.
+pub const SIGNING_KEY: &str = include_str!("../../src/testing/test-key.pem");
+pub const SIGNING_KEY_PUB: &str = include_str!("../../src/testing/test-key.pub.pem");
 
 /// A real RS256 Tapis JWT signed with [`SIGNING_KEY`] (or `key`), for
 /// `user` in tenant `dev`, expiring `expires_in` seconds from now

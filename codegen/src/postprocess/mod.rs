@@ -18,6 +18,7 @@
 //! - doc comments are made safe for rustdoc (no spec prose run as doctests).
 
 mod builders;
+mod dispatch;
 mod docs;
 mod envelope;
 mod paging;
@@ -59,6 +60,9 @@ pub struct Rewritten {
     pub generated: Vec<String>,
     /// operationIds of the operations whose builders got `.paginate()`.
     pub paginated: Vec<String>,
+    /// The conformance suite's dispatcher over the operations (see
+    /// `dispatch.rs`).
+    pub dispatch: String,
 }
 
 /// Applies every rewrite to a generated file.
@@ -177,7 +181,9 @@ pub fn run(
             reason: "a path parameter is still encoded by progenitor's encode_path".to_string(),
         });
     }
+    let dispatch = dispatch::source(&file, &sends, &crate::module_name(service));
     Ok(Rewritten {
+        dispatch,
         file,
         generated: rewriter.generated,
         paginated,
