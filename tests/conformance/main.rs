@@ -370,7 +370,8 @@ fn client(url: &str, seen: Arc<Mutex<Option<Seen>>>) -> Result<Tapis, String> {
 }
 
 /// The builder arguments: parameters under their method names, the body as
-/// `body`.
+/// `body`. Optional parameters are sent too, so files `getContents` carries
+/// its `range` header, without which Prism 5.14 crashes.
 fn arguments(samples: &Samples, path_item: &Value, op: &Value) -> Args {
     let mut args = Args::new();
     for p in samples.params(path_item, op) {
