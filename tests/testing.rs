@@ -25,6 +25,11 @@ fn chain(err: &dyn std::error::Error) -> String {
     out
 }
 
+/// An error's HTTP status, when it has one.
+fn status(err: &Error) -> Option<u16> {
+    err.status().map(|s| s.as_u16())
+}
+
 /// The username `get_userinfo` answers.
 async fn whoami(t: &Tapis) -> Result<Option<String>> {
     Ok(t.authenticator()
@@ -201,7 +206,7 @@ async fn protected_routes_need_a_valid_token() -> Result {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(err.status().map(|s| s.as_u16()), Some(401), "{err}");
+    assert_eq!(status(&err), Some(401), "{err}");
 
     // Public routes answer without one.
     let tenants = http
@@ -280,7 +285,7 @@ async fn registered_answers_take_precedence_and_run_out() -> Result {
             .send()
             .await
             .unwrap_err();
-        assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
+        assert_eq!(status(&err), Some(404));
         assert!(err.to_string().contains("gone for now"), "{err}");
     }
     let real = t
@@ -314,7 +319,7 @@ async fn registered_answers_take_precedence_and_run_out() -> Result {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(err.status().map(|s| s.as_u16()), Some(501));
+    assert_eq!(status(&err), Some(501));
     assert!(
         err.to_string()
             .contains("on_operation(\"jobs\", \"getJobHistory\")"),
@@ -325,7 +330,7 @@ async fn registered_answers_take_precedence_and_run_out() -> Result {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
+    assert_eq!(status(&err), Some(404));
     Ok(())
 }
 
@@ -406,7 +411,7 @@ async fn systems_are_created_found_filtered_sorted_and_paged() -> Result {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
+    assert_eq!(status(&err), Some(404));
 
     let got = t
         .systems()
@@ -467,7 +472,7 @@ async fn systems_are_created_found_filtered_sorted_and_paged() -> Result {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(err.status().map(|s| s.as_u16()), Some(400));
+    assert_eq!(status(&err), Some(400));
     assert!(err.to_string().contains("approx"), "{err}");
     Ok(())
 }
@@ -483,7 +488,7 @@ async fn files_are_uploaded_listed_downloaded_and_deleted() -> Result {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
+    assert_eq!(status(&err), Some(404));
     create_system(&t, "store", "h", false).await?;
     t.files()
         .insert("store", "docs/a.txt")
@@ -571,7 +576,7 @@ async fn files_are_uploaded_listed_downloaded_and_deleted() -> Result {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
+    assert_eq!(status(&err), Some(404));
     Ok(())
 }
 

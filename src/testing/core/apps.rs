@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use super::{json_object, require, stamp_new, Data, RecordedRequest, Reply, State};
+use super::{json_body, stamp_new, Data, RecordedRequest, Reply, State};
 
 pub(super) fn create(
     data: &mut Data,
@@ -10,13 +10,10 @@ pub(super) fn create(
     request: &RecordedRequest,
     user: &str,
 ) -> Reply {
-    let mut app = match json_object(request) {
+    let mut app = match json_body(request, &["id", "version", "containerImage"]) {
         Ok(body) => body,
         Err(reply) => return reply,
     };
-    if let Err(reply) = require(&app, &["id", "version", "containerImage"]) {
-        return reply;
-    }
     let id = app["id"].as_str().unwrap_or_default().to_string();
     let version = app["version"].as_str().unwrap_or_default().to_string();
     if find(data, &id, Some(&version)).is_some() {

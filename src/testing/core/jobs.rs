@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::{apps, json_object, now, query, require, Data, RecordedRequest, Reply, State};
+use super::{apps, json_body, now, query, Data, RecordedRequest, Reply, State};
 
 /// The statuses a job goes through, in order.
 const STATUSES: &[&str] = &[
@@ -43,13 +43,10 @@ pub(super) fn submit(
     request: &RecordedRequest,
     user: &str,
 ) -> Reply {
-    let body = match json_object(request) {
+    let body = match json_body(request, &["name", "appId", "appVersion"]) {
         Ok(body) => body,
         Err(reply) => return reply,
     };
-    if let Err(reply) = require(&body, &["name", "appId", "appVersion"]) {
-        return reply;
-    }
     let app_id = body["appId"].as_str().unwrap_or_default();
     let version = body["appVersion"].as_str().unwrap_or_default();
     let Some(app) = apps::find(data, app_id, Some(version)) else {

@@ -83,33 +83,34 @@ pub(crate) async fn dispatch(
     }
 }
 
-/// The request body as a JSON object, or the 400 to answer.
-fn json_object(request: &RecordedRequest) -> Result<serde_json::Map<String, Value>, Reply> {
-    match serde_json::from_slice(&request.body) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(Reply::error(400, "the request body must be a JSON object")),
-        Err(e) => Err(Reply::error(
-            400,
-            &format!("the request body is not JSON: {e}"),
-        )),
-    }
-}
-
-/// The 400 for missing required fields, naming them.
-fn require(body: &serde_json::Map<String, Value>, fields: &[&str]) -> Result<(), Reply> {
-    let missing: Vec<&str> = fields
+/// The request body as a JSON object holding `required` (non-null), or the
+/// 400 to answer, naming what is wrong.
+fn json_body(
+    request: &RecordedRequest,
+    required: &[&str],
+) -> Result<serde_json::Map<String, Value>, Reply> {
+    let body = match serde_json::from_slice(&request.body) {
+        Ok(Value::Object(map)) => map,
+        Ok(_) => return Err(Reply::error(400, "the request body must be a JSON object")),
+        Err(e) => {
+            return Err(Reply::error(
+                400,
+                &format!("the request body is not JSON: {e}"),
+            ))
+        }
+    };
+    let missing: Vec<&str> = required
         .iter()
         .copied()
         .filter(|f| body.get(*f).is_none_or(Value::is_null))
         .collect();
-    if missing.is_empty() {
-        Ok(())
-    } else {
-        Err(Reply::error(
+    if !missing.is_empty() {
+        return Err(Reply::error(
             400,
             &format!("missing required field(s): {}", missing.join(", ")),
-        ))
+        ));
     }
+    Ok(body)
 }
 
 /// The fields the server sets on every record it creates.

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use super::{json_object, query, require, stamp_new, Data, RecordedRequest, Reply, State};
+use super::{json_body, query, stamp_new, Data, RecordedRequest, Reply, State};
 
 const SYSTEM_TYPES: &[&str] = &["LINUX", "S3", "IRODS", "GLOBUS"];
 /// What `select=summaryAttributes` keeps.
@@ -22,16 +22,13 @@ pub(super) fn create(
     request: &RecordedRequest,
     user: &str,
 ) -> Reply {
-    let mut system = match json_object(request) {
+    let mut system = match json_body(
+        request,
+        &["id", "systemType", "host", "defaultAuthnMethod", "canExec"],
+    ) {
         Ok(body) => body,
         Err(reply) => return reply,
     };
-    if let Err(reply) = require(
-        &system,
-        &["id", "systemType", "host", "defaultAuthnMethod", "canExec"],
-    ) {
-        return reply;
-    }
     let id = system["id"].as_str().unwrap_or_default().to_string();
     let kind = system["systemType"].as_str().unwrap_or_default();
     if !SYSTEM_TYPES.contains(&kind) {
