@@ -5,8 +5,14 @@
 //!
 //! ```text
 //! cargo bench --no-default-features --features systems --bench calls
-//! TAPIS_BENCH_CALLS=10000 TAPIS_BENCH_ROUNDS=5 cargo bench ...
+//! TAPIS_BENCH_CALLS=10000 TAPIS_BENCH_ROUNDS=9 TAPIS_BENCH_BUILDS=50 cargo bench ...
 //! ```
+//!
+//! For profiling one side alone, `TAPIS_BENCH_SIDE=tapis` (or `raw`) skips
+//! the other side's timed calls (its ratios are then meaningless); under
+//! `valgrind --tool=callgrind` the difference in instructions between two
+//! values of `TAPIS_BENCH_CALLS` is that side's cost per call, free of the
+//! machine's noise.
 
 mod support;
 
@@ -57,10 +63,17 @@ fn main() {
         ("TAPIS_BENCH_FRESH", fresh.clone()),
         ("TAPIS_BENCH_STALE", stale.clone()),
     ]);
-    let rounds: usize = support::setting("TAPIS_BENCH_ROUNDS", 5);
+    let rounds: usize = support::setting("TAPIS_BENCH_ROUNDS", 9);
     let calls: usize = support::setting("TAPIS_BENCH_CALLS", 10_000);
     let concurrent_calls: usize = support::setting("TAPIS_BENCH_CONCURRENT_CALLS", 20_000);
+    let builds: u32 = support::setting("TAPIS_BENCH_BUILDS", 50);
     let callers: usize = 64;
+    let only: String = support::setting("TAPIS_BENCH_SIDE", String::new());
+    let skip_side = |tapis_side: bool| match only.as_str() {
+        "tapis" => !tapis_side,
+        "raw" => tapis_side,
+        _ => false,
+    };
 
     // One thread for the client, one for the server: the machine has two cores.
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -84,10 +97,10 @@ fn main() {
         let before = counts().await;
         let (mut build_tapis, mut build_raw) = (Vec::new(), Vec::new());
         for _ in 0..rounds {
-            build_raw.push(per_item(50, || {
+            build_raw.push(per_item(builds, || {
                 std::hint::black_box(reqwest::Client::builder().build().expect("reqwest"));
             }));
-            build_tapis.push(per_item(50, || {
+            build_tapis.push(per_item(builds, || {
                 std::hint::black_box(
                     tapis::Tapis::builder(&base)
                         .access_token(&fresh)
@@ -143,55 +156,40 @@ fn main() {
             tapis_call().await;
             raw_call().await;
         }
-        let (mut seq_tapis, mut seq_raw) = (Vec::new(), Vec::new());
-        for round in 0..rounds {
-            for tapis_side in [round % 2 == 1, round % 2 == 0] {
-                let started = Instant::now();
-                for _ in 0..calls {
-                    if tapis_side {
-                        tapis_call().await;
-                    } else {
-                        raw_call().await;
-                    }
-                }
-                let per_call = started.elapsed().as_secs_f64() / calls as f64;
+        let sequential = |tapis_side: bool, calls: usize| async move {
+            let started = Instant::now();
+            for _ in 0..if skip_side(tapis_side) { 0 } else { calls } {
                 if tapis_side {
-                    seq_tapis.push(per_call);
+                    tapis_call().await;
                 } else {
-                    seq_raw.push(per_call);
+                    raw_call().await;
                 }
             }
-        }
-        let (seq_tapis, seq_raw) = (support::median(seq_tapis), support::median(seq_raw));
+            started.elapsed().as_secs_f64()
+        };
+        let seq = paired(rounds, calls, 500, sequential).await;
 
         // 3. 64 concurrent callers sharing the work.
-        let (mut conc_tapis, mut conc_raw) = (Vec::new(), Vec::new());
-        for round in 0..rounds {
-            for tapis_side in [round % 2 == 1, round % 2 == 0] {
-                let started = Instant::now();
-                let workers = (0..callers).map(|w| {
-                    let share = concurrent_calls / callers + usize::from(w < concurrent_calls % callers);
-                    let (tapis_call, raw_call) = (&tapis_call, &raw_call);
-                    async move {
-                        for _ in 0..share {
-                            if tapis_side {
-                                tapis_call().await;
-                            } else {
-                                raw_call().await;
-                            }
+        let concurrent = |tapis_side: bool, calls: usize| async move {
+            let started = Instant::now();
+            let workers = (0..callers).map(|w| {
+                let calls = if skip_side(tapis_side) { 0 } else { calls };
+                let share = calls / callers + usize::from(w < calls % callers);
+                let (tapis_call, raw_call) = (&tapis_call, &raw_call);
+                async move {
+                    for _ in 0..share {
+                        if tapis_side {
+                            tapis_call().await;
+                        } else {
+                            raw_call().await;
                         }
                     }
-                });
-                futures::future::join_all(workers).await;
-                let rate = concurrent_calls as f64 / started.elapsed().as_secs_f64();
-                if tapis_side {
-                    conc_tapis.push(rate);
-                } else {
-                    conc_raw.push(rate);
                 }
-            }
-        }
-        let (conc_tapis, conc_raw) = (support::median(conc_tapis), support::median(conc_raw));
+            });
+            futures::future::join_all(workers).await;
+            started.elapsed().as_secs_f64()
+        };
+        let conc = paired(rounds, concurrent_calls, 2_000, concurrent).await;
 
         // 4. 1,000 concurrent calls on a stale token: one refresh for all.
         let mut stale_times = Vec::new();
@@ -221,6 +219,10 @@ fn main() {
         }
         let stale_time = support::median(stale_times);
 
+        println!(
+            "future sizes: tapis get_systems().send() {} bytes",
+            std::mem::size_of_val(&t.systems().get_systems().send())
+        );
         println!("machine: {} cores; median of {rounds} rounds", std::thread::available_parallelism().map_or(0, usize::from));
         println!(
             "construction:  tapis {:8.1} us   reqwest::Client {:8.1} us   ratio {:.2}   (target: tapis <= 5000 us){}; requests sent while building: {requests_during_builds}",
@@ -230,16 +232,23 @@ fn main() {
             verdict(build_tapis <= 0.005),
         );
         println!(
-            "sequential:    tapis {:8.1} us   raw reqwest     {:8.1} us   ratio {:.3} per call over {calls} calls (target <= 1.10){}",
-            seq_tapis * 1e6,
-            seq_raw * 1e6,
-            seq_tapis / seq_raw,
-            verdict(seq_tapis / seq_raw <= 1.10),
+            "sequential:    tapis {:8.1} us   raw reqwest     {:8.1} us   ratio {:.3} (rounds {:.3}..{:.3}) per call over {calls} calls (target <= 1.10){}",
+            seq.tapis * 1e6,
+            seq.raw * 1e6,
+            seq.ratio,
+            seq.low,
+            seq.high,
+            verdict(seq.ratio <= 1.10),
         );
+        // Throughput ratio = raw time per call / tapis time per call.
         println!(
-            "concurrent:    tapis {conc_tapis:8.0}/s   raw reqwest     {conc_raw:8.0}/s   ratio {:.3} ({callers} callers, {concurrent_calls} calls; target >= 0.9){}",
-            conc_tapis / conc_raw,
-            verdict(conc_tapis / conc_raw >= 0.9),
+            "concurrent:    tapis {:8.0}/s   raw reqwest     {:8.0}/s   ratio {:.3} (rounds {:.3}..{:.3}) ({callers} callers, {concurrent_calls} calls; target >= 0.9){}",
+            1.0 / conc.tapis,
+            1.0 / conc.raw,
+            1.0 / conc.ratio,
+            1.0 / conc.high,
+            1.0 / conc.low,
+            verdict(1.0 / conc.ratio >= 0.9),
         );
         println!(
             "stale token:   1000 concurrent calls in {:.1} ms; refresh requests per round {refreshes:?} (target: 1 each){}; calls sent with the stale token: {stale_sent}",
@@ -249,6 +258,62 @@ fn main() {
     });
     let _ = server.kill();
     let _ = server.wait();
+}
+
+/// Both sides of a comparison over the rounds.
+struct Paired {
+    /// Median seconds per call of each side.
+    tapis: f64,
+    raw: f64,
+    /// Median, lowest and highest of the per-round ratios tapis / raw
+    /// (time per call).
+    ratio: f64,
+    low: f64,
+    high: f64,
+}
+
+/// Each round makes `calls` calls with tapis (`measure(true, n)`, which
+/// returns the seconds `n` calls took) and `calls` raw ones, interleaved in
+/// blocks of `block` calls that alternate which side goes first. This
+/// machine is shared: slow spells come and go within a second, and fine
+/// interleaving makes both sides live through the same ones. The median of
+/// the rounds' ratios is the figure reported.
+async fn paired<F, Fut>(rounds: usize, calls: usize, block: usize, measure: F) -> Paired
+where
+    F: Fn(bool, usize) -> Fut,
+    Fut: std::future::Future<Output = f64>,
+{
+    let (mut tapis, mut raw, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    let mut tapis_first = true;
+    for _ in 0..rounds {
+        let (mut t, mut r) = (0.0, 0.0);
+        let mut left = calls;
+        while left > 0 {
+            let n = left.min(block);
+            left -= n;
+            for side in [tapis_first, !tapis_first] {
+                let seconds = measure(side, n).await;
+                if side {
+                    t += seconds;
+                } else {
+                    r += seconds;
+                }
+            }
+            tapis_first = !tapis_first;
+        }
+        tapis.push(t / calls as f64);
+        raw.push(r / calls as f64);
+        ratios.push(t / r);
+    }
+    let low = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+    let high = ratios.iter().copied().fold(0.0, f64::max);
+    Paired {
+        tapis: support::median(tapis),
+        raw: support::median(raw),
+        ratio: support::median(ratios),
+        low,
+        high,
+    }
 }
 
 fn verdict(met: bool) -> &'static str {

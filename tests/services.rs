@@ -185,6 +185,57 @@ async fn globus_proxy_make_dir() {
     );
 }
 
+#[cfg(feature = "globus-proxy")]
+#[tokio::test]
+async fn required_query_parameters_are_sent_and_unset_optional_ones_are_not() {
+    // listFiles: access_token and refresh_token required; limit, offset and
+    // filter optional (the generated code adds an optional one only when set).
+    let server = server_answering(envelope(json!([]))).await;
+    let t = client(&server);
+    t.globus_proxy()
+        .list_files()
+        .client_id("cid")
+        .endpoint_id("ep-1")
+        .path("data")
+        .access_token("globus-at")
+        .refresh_token("globus-rt")
+        .limit(10)
+        .send()
+        .await
+        .unwrap();
+    assert_request(
+        &only_request(&server).await,
+        "GET",
+        "/v3/globus-proxy/ops/cid/ep-1/data",
+        &[
+            ("access_token", "globus-at"),
+            ("refresh_token", "globus-rt"),
+            ("limit", "10"),
+        ],
+        None,
+    );
+
+    // A required one left unset is refused before anything is sent.
+    let err = t
+        .globus_proxy()
+        .list_files()
+        .client_id("cid")
+        .endpoint_id("ep-1")
+        .path("data")
+        .access_token("globus-at")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, tapis::Error::InvalidInput(m) if m.contains("refresh_token")),
+        "{err:?}"
+    );
+    assert_eq!(
+        server.received_requests().await.unwrap_or_default().len(),
+        1
+    );
+}
+
 #[cfg(feature = "jobs")]
 #[tokio::test]
 async fn jobs_submit_job() {

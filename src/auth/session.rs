@@ -164,7 +164,9 @@ impl Session {
                 return Ok(current);
             }
         }
-        let tokens = self.grant().await.map_err(|e| Error::Auth {
+        // Boxed: a token request is a whole HTTP exchange, and every call's
+        // future would otherwise reserve room for it.
+        let tokens = Box::pin(self.grant()).await.map_err(|e| Error::Auth {
             reason: "the access token could not be refreshed".into(),
             source: Some(Box::new(e)),
         })?;

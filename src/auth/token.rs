@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use reqwest::header::HeaderValue;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -57,10 +58,18 @@ pub struct Claims {
 /// ```
 #[derive(Clone)]
 pub struct Token {
-    jwt: Arc<str>,
+    // Shared: the session hands a clone to every call.
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    jwt: Box<str>,
     claims: Claims,
     expires_at: DateTime<Utc>,
     ttl: Option<Duration>,
+    /// `X-Tapis-Token: <jwt>`, made once (marked sensitive); `None` when the
+    /// JWT holds characters a header cannot carry.
+    header: Option<HeaderValue>,
 }
 
 impl Token {
@@ -84,44 +93,57 @@ impl Token {
             .iat
             .and_then(|iat| u64::try_from(claims.exp - iat).ok())
             .map(Duration::from_secs);
+        let header = HeaderValue::from_str(jwt).ok().map(|mut value| {
+            value.set_sensitive(true);
+            value
+        });
         Ok(Token {
-            jwt: jwt.into(),
-            claims,
-            expires_at,
-            ttl,
+            inner: Arc::new(Inner {
+                jwt: jwt.into(),
+                claims,
+                expires_at,
+                ttl,
+                header,
+            }),
         })
     }
 
     /// The JWT itself: a secret.
     pub fn jwt(&self) -> &str {
-        &self.jwt
+        &self.inner.jwt
     }
 
     /// The decoded claims.
     pub fn claims(&self) -> &Claims {
-        &self.claims
+        &self.inner.claims
     }
 
     /// When the token expires.
     pub fn expires_at(&self) -> DateTime<Utc> {
-        self.expires_at
+        self.inner.expires_at
+    }
+
+    /// The JWT as a header value (sensitive: never shown by reqwest or
+    /// `Debug`); `None` when it holds characters a header cannot carry.
+    pub(crate) fn header(&self) -> Option<&HeaderValue> {
+        self.inner.header.as_ref()
     }
 
     /// Time left before expiry (zero once expired).
     pub fn expires_in(&self) -> Duration {
-        (self.expires_at - Utc::now())
+        (self.inner.expires_at - Utc::now())
             .to_std()
             .unwrap_or(Duration::ZERO)
     }
 
     /// The lifetime the token was issued with (`exp - iat`), when known.
     pub fn ttl(&self) -> Option<Duration> {
-        self.ttl
+        self.inner.ttl
     }
 
     /// Whether the token has expired.
     pub fn is_expired(&self) -> bool {
-        self.expires_at <= Utc::now()
+        self.inner.expires_at <= Utc::now()
     }
 
     /// Whether the token expires within `margin` from now.
@@ -131,7 +153,7 @@ impl Token {
 
     /// Whether two tokens are the same JWT.
     pub(crate) fn same(&self, other: &Token) -> bool {
-        self.jwt == other.jwt
+        Arc::ptr_eq(&self.inner, &other.inner) || self.inner.jwt == other.inner.jwt
     }
 }
 
@@ -139,10 +161,10 @@ impl fmt::Debug for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Token")
             .field("jwt", &"<redacted>")
-            .field("sub", &self.claims.sub)
-            .field("jti", &self.claims.jti)
-            .field("token_type", &self.claims.token_type)
-            .field("expires_at", &self.expires_at)
+            .field("sub", &self.claims().sub)
+            .field("jti", &self.claims().jti)
+            .field("token_type", &self.claims().token_type)
+            .field("expires_at", &self.expires_at())
             .finish_non_exhaustive()
     }
 }
@@ -152,9 +174,9 @@ impl fmt::Display for Token {
         write!(
             f,
             "Tapis {} token for {} (expires {})",
-            self.claims.token_type.as_deref().unwrap_or("unknown"),
-            self.claims.sub.as_deref().unwrap_or("?"),
-            self.expires_at.format("%Y-%m-%d %H:%M:%S UTC")
+            self.claims().token_type.as_deref().unwrap_or("unknown"),
+            self.claims().sub.as_deref().unwrap_or("?"),
+            self.expires_at().format("%Y-%m-%d %H:%M:%S UTC")
         )
     }
 }

@@ -8,10 +8,11 @@ use crate::transport::RequestLine;
 use crate::Error;
 
 /// Reads the whole body.
-pub(crate) async fn read_body(response: reqwest::Response) -> Result<Response<Bytes>, Error> {
+pub(crate) async fn read_body(mut response: reqwest::Response) -> Result<Response<Bytes>, Error> {
     let line = RequestLine::of(&response);
     let status = response.status();
-    let headers = response.headers().clone();
+    // Taken, not copied: reading the body does not need them.
+    let headers = std::mem::take(response.headers_mut());
     let body = response
         .bytes()
         .await

@@ -146,13 +146,11 @@ impl Shared {
 /// `X-Tapis-Token` for a token (marked sensitive: reqwest and `Debug` never
 /// show it).
 pub(crate) fn token_header(token: &Token) -> Result<HeaderValue, Error> {
-    let mut value = HeaderValue::from_str(token.jwt()).map_err(|_| {
+    token.header().cloned().ok_or_else(|| {
         Error::InvalidInput(
             "the access token contains characters not allowed in an HTTP header".into(),
         )
-    })?;
-    value.set_sensitive(true);
-    Ok(value)
+    })
 }
 
 /// TLS and connection settings for the HTTP client [`crate::Tapis`] builds.

@@ -9,8 +9,11 @@ use reqwest::{Method, Response};
 use tracing::{field, Instrument, Span};
 use url::Url;
 
-use super::{token_header, Exchange, Operation, Shared, TENANT_HEADER, TOKEN_HEADER, USER_HEADER};
-use crate::auth::{Token, TOKEN_PATH};
+use super::{
+    token_header, Exchange, Operation, RetryPolicy, Shared, TENANT_HEADER, TOKEN_HEADER,
+    USER_HEADER,
+};
+use crate::auth::{Session, Token, TOKEN_PATH};
 use crate::error::Error;
 use crate::request::CallOptions;
 
@@ -55,7 +58,9 @@ pub(crate) async fn send(
             e.without_url()
         ))
     })?;
-    execute(shared, &http, op, request, options).await
+    // Boxed: every generated operation's future (and so the caller's)
+    // would otherwise carry the exchange's state inline.
+    Box::pin(execute(shared, &http, op, request, options)).await
 }
 
 /// Sends `request` under `options`: a 2xx response is returned for the
@@ -147,89 +152,176 @@ async fn attempts(
             .as_ref()
             .map(|_| Exchange::request(format!("{}.{}", op.service, op.id), attempt, &request));
 
-        let mut response = match http.execute(request).await {
-            Ok(response) => response,
-            Err(e) => {
-                let error = Error::network(&line.method, &line.url, e);
-                if let (Some(capture), Some(mut ex)) = (&options.capture, exchange) {
-                    ex.error = Some(error.to_string());
-                    capture.record(ex);
+        let outcome = match http.execute(request).await {
+            Ok(mut response) => {
+                response.extensions_mut().insert(line.clone());
+                for hook in shared.post_hooks() {
+                    hook(op, &response);
                 }
-                let kind = match &error {
-                    Error::Network { kind, .. } => Some(*kind),
-                    _ => None,
-                };
-                let next = next.filter(|_| retry_left);
-                if let (Some(next), Some(kind)) = (next, kind) {
-                    if policy.retries_network(kind) {
-                        if let Some(delay) = policy.delay(attempt, None) {
-                            tracing::debug!(attempt, error = %error, delay_ms = delay.as_millis() as u64, "retrying");
-                            tokio::time::sleep(delay).await;
-                            request = next;
-                            continue;
-                        }
+                span.record("status", response.status().as_u16());
+                if response.status().is_success() && exchange.is_none() {
+                    return Ok(response);
+                }
+                Ok(response)
+            }
+            Err(e) => Err(e),
+        };
+        // Everything but a plain success is handled apart, in a boxed
+        // future: its state (sleeps, a token refresh, error bodies, capture)
+        // would otherwise enlarge every call's future, which is moved and
+        // copied on each call.
+        let step = Attempt {
+            number: attempt,
+            retry_left,
+            may_refresh,
+            used,
+            next,
+            exchange,
+        };
+        match Box::pin(after_attempt(
+            options, policy, session, &line, step, outcome,
+        ))
+        .await
+        {
+            Next::Again {
+                request: again,
+                refreshed,
+            } => {
+                refreshed_after_401 |= refreshed;
+                request = again;
+            }
+            Next::Done(result) => return result,
+        }
+    }
+}
+
+/// What an attempt leaves for [`after_attempt`].
+struct Attempt {
+    number: u32,
+    retry_left: bool,
+    may_refresh: bool,
+    /// The session's token the request carried.
+    used: Option<Token>,
+    /// The copy to send again, when one was allowed.
+    next: Option<reqwest::Request>,
+    exchange: Option<Exchange>,
+}
+
+/// After an attempt: send again, or the call's outcome.
+enum Next {
+    Again {
+        request: reqwest::Request,
+        /// Whether the token was refreshed after a 401.
+        refreshed: bool,
+    },
+    Done(Result<Response, Error>),
+}
+
+/// Decides what follows an attempt that did not plainly succeed: a network
+/// error or error status retried as the policy allows, a 401 answered by
+/// one refresh of the session's token, capture of the exchange, or the
+/// error.
+async fn after_attempt(
+    options: &CallOptions,
+    policy: &RetryPolicy,
+    session: &Session,
+    line: &RequestLine,
+    step: Attempt,
+    outcome: Result<Response, reqwest::Error>,
+) -> Next {
+    let Attempt {
+        number: attempt,
+        retry_left,
+        may_refresh,
+        used,
+        next,
+        exchange,
+    } = step;
+    let response = match outcome {
+        Ok(response) => response,
+        Err(e) => {
+            let error = Error::network(&line.method, &line.url, e);
+            if let (Some(capture), Some(mut ex)) = (&options.capture, exchange) {
+                ex.error = Some(error.to_string());
+                capture.record(ex);
+            }
+            let kind = match &error {
+                Error::Network { kind, .. } => Some(*kind),
+                _ => None,
+            };
+            let next = next.filter(|_| retry_left);
+            if let (Some(next), Some(kind)) = (next, kind) {
+                if policy.retries_network(kind) {
+                    if let Some(delay) = policy.delay(attempt, None) {
+                        tracing::debug!(attempt, error = %error, delay_ms = delay.as_millis() as u64, "retrying");
+                        tokio::time::sleep(delay).await;
+                        return Next::Again {
+                            request: next,
+                            refreshed: false,
+                        };
                     }
                 }
-                return Err(error);
             }
-        };
-        response.extensions_mut().insert(line.clone());
-        for hook in shared.post_hooks() {
-            hook(op, &response);
+            return Next::Done(Err(error));
         }
-        let status = response.status();
-        span.record("status", status.as_u16());
+    };
+    let status = response.status();
 
-        if status.is_success() {
-            if let (Some(capture), Some(mut ex)) = (&options.capture, exchange) {
-                let (rebuilt, body) = buffered(response, &line).await?;
+    if status.is_success() {
+        if let (Some(capture), Some(mut ex)) = (&options.capture, exchange) {
+            return Next::Done(buffered(response, line).await.map(|(rebuilt, body)| {
                 ex.response(status, rebuilt.headers(), &body);
                 capture.record(ex);
-                response = rebuilt;
-            }
-            return Ok(response);
+                rebuilt
+            }));
         }
-
-        // A 401 with the session's token: refresh once and send again.
-        if status == reqwest::StatusCode::UNAUTHORIZED && may_refresh {
-            if let Some(next) = next {
-                refreshed_after_401 = true;
-                tracing::debug!(attempt, "401: refreshing the token and sending again");
-                session.refresh(used.as_ref()).await?;
-                request = next;
-                continue;
-            }
-        }
-
-        let next = next.filter(|_| retry_left);
-        if let Some(next) = next.filter(|_| policy.retries_status(status)) {
-            if let Some(delay) = policy.delay(attempt, Some(response.headers())) {
-                if let (Some(capture), Some(mut ex)) = (&options.capture, exchange) {
-                    let headers = response.headers().clone();
-                    let body = read_limited(response).await;
-                    ex.response(status, &headers, &body);
-                    capture.record(ex);
-                }
-                tracing::debug!(
-                    attempt,
-                    status = status.as_u16(),
-                    delay_ms = delay.as_millis() as u64,
-                    "retrying"
-                );
-                tokio::time::sleep(delay).await;
-                request = next;
-                continue;
-            }
-        }
-
-        let headers = response.headers().clone();
-        let body = read_limited(response).await;
-        if let (Some(capture), Some(mut ex)) = (&options.capture, exchange) {
-            ex.response(status, &headers, &body);
-            capture.record(ex);
-        }
-        return Err(Error::api(status, &line.method, &line.url, &body));
+        return Next::Done(Ok(response));
     }
+
+    // A 401 with the session's token: refresh once and send again.
+    if status == reqwest::StatusCode::UNAUTHORIZED && may_refresh {
+        if let Some(next) = next {
+            tracing::debug!(attempt, "401: refreshing the token and sending again");
+            if let Err(e) = session.refresh(used.as_ref()).await {
+                return Next::Done(Err(e));
+            }
+            return Next::Again {
+                request: next,
+                refreshed: true,
+            };
+        }
+    }
+
+    let next = next.filter(|_| retry_left);
+    if let Some(next) = next.filter(|_| policy.retries_status(status)) {
+        if let Some(delay) = policy.delay(attempt, Some(response.headers())) {
+            if let (Some(capture), Some(mut ex)) = (&options.capture, exchange) {
+                let headers = response.headers().clone();
+                let body = read_limited(response).await;
+                ex.response(status, &headers, &body);
+                capture.record(ex);
+            }
+            tracing::debug!(
+                attempt,
+                status = status.as_u16(),
+                delay_ms = delay.as_millis() as u64,
+                "retrying"
+            );
+            tokio::time::sleep(delay).await;
+            return Next::Again {
+                request: next,
+                refreshed: false,
+            };
+        }
+    }
+
+    let headers = response.headers().clone();
+    let body = read_limited(response).await;
+    if let (Some(capture), Some(mut ex)) = (&options.capture, exchange) {
+        ex.response(status, &headers, &body);
+        capture.record(ex);
+    }
+    Next::Done(Err(Error::api(status, &line.method, &line.url, &body)))
 }
 
 /// Reads at most [`ERROR_BODY_LIMIT`] bytes of an error body; a body that

@@ -118,6 +118,7 @@ pub fn run(
         rewritten_sends: 0,
         generated: Vec::new(),
         success_types: BTreeSet::new(),
+        optional_fields: BTreeMap::new(),
     };
     rewriter.visit_file_mut(&mut file);
     if let Some(reason) = rewriter.error {
@@ -212,6 +213,9 @@ struct Rewriter<'a> {
     generated: Vec<String>,
     /// Names of the `types::X` success types of the operations.
     success_types: BTreeSet<String>,
+    /// Each builder's fields that hold an optional value
+    /// (`Result<Option<T>, String>`), by builder name.
+    optional_fields: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl VisitMut for Rewriter<'_> {
@@ -236,6 +240,21 @@ impl VisitMut for Rewriter<'_> {
         self.current_impl = outer;
     }
 
+    fn visit_item_struct_mut(&mut self, s: &mut syn::ItemStruct) {
+        let optional = s
+            .fields
+            .iter()
+            .filter(|f| {
+                send::generic_arg(&f.ty, "Result")
+                    .and_then(|t| send::generic_arg(&t, "Option"))
+                    .is_some()
+            })
+            .filter_map(|f| f.ident.as_ref().map(ToString::to_string))
+            .collect();
+        self.optional_fields.insert(s.ident.to_string(), optional);
+        syn::visit_mut::visit_item_struct_mut(self, s);
+    }
+
     fn visit_impl_item_fn_mut(&mut self, f: &mut ImplItemFn) {
         let op_id = find_operation_id(&f.block.to_token_stream());
         self.current = op_id.as_ref().and_then(|id| self.ops.get(&op_key(id)));
@@ -248,7 +267,13 @@ impl VisitMut for Rewriter<'_> {
             f.block
                 .stmts
                 .retain(|s| !s.to_token_stream().to_string().contains("\"api-version\""));
-            match send::rewrite(f, op, self.service) {
+            let no_fields = BTreeSet::new();
+            let optional = self
+                .current_impl
+                .as_ref()
+                .and_then(|b| self.optional_fields.get(b))
+                .unwrap_or(&no_fields);
+            match send::rewrite(f, op, self.service, optional) {
                 Ok(ty) => {
                     if let Some(name) = envelope::types_name(&ty) {
                         self.success_types.insert(name);

@@ -3,9 +3,11 @@
 //! tracing, typed errors), and its return type becomes
 //! `Result<tapis::Response<T>, tapis::Error>`.
 
+use std::collections::BTreeSet;
+
 use quote::ToTokens;
 use syn::visit_mut::VisitMut;
-use syn::{Expr, ImplItemFn, Pat, Stmt, Type};
+use syn::{Expr, ExprLit, ImplItemFn, Lit, Pat, Stmt, Type};
 
 use super::OpInfo;
 
@@ -19,8 +21,14 @@ enum Success {
     Empty,
 }
 
-/// Rewrites one `send` in place; returns its success type `T`.
-pub(super) fn rewrite(f: &mut ImplItemFn, op: &OpInfo, service: &str) -> Result<Type, String> {
+/// Rewrites one `send` in place; returns its success type `T`. `optional`
+/// names the builder's fields that hold an optional value.
+pub(super) fn rewrite(
+    f: &mut ImplItemFn,
+    op: &OpInfo,
+    service: &str,
+    optional: &BTreeSet<String>,
+) -> Result<Type, String> {
     let mut success_type = success_type(&f.sig.output)
         .ok_or_else(|| format!("`{}`: unexpected return type of send()", op.id))?;
 
@@ -48,8 +56,7 @@ pub(super) fn rewrite(f: &mut ImplItemFn, op: &OpInfo, service: &str) -> Result<
                 let Expr::MethodCall(build) = &*t.expr else {
                     return Err(format!("`{}`: unexpected request construction", op.id));
                 };
-                let chain = &build.receiver;
-                stmts.push(syn::parse_quote!(let request = #chain;));
+                stmts.extend(optional_query_last(&build.receiver, optional));
             }
             // progenitor's hooks and execution become one transport call.
             _ if text.starts_with("let info = OperationInfo") => {
@@ -80,6 +87,83 @@ pub(super) fn rewrite(f: &mut ImplItemFn, op: &OpInfo, service: &str) -> Result<
     InvalidRequest.visit_block_mut(&mut f.block);
     HeaderValues.visit_block_mut(&mut f.block);
     Ok(success_type)
+}
+
+/// `let request = <chain>;`, except that progenitor's `.query(..)` for an
+/// optional parameter, which it calls whether the value is set or not (and
+/// each call re-serialises the URL's query), is only called when the value
+/// is set.
+fn optional_query_last(chain: &Expr, optional: &BTreeSet<String>) -> Vec<Stmt> {
+    let mut calls = Vec::new();
+    let mut base = chain;
+    while let Expr::MethodCall(call) = base {
+        calls.push(call);
+        base = &call.receiver;
+    }
+    let mut kept = base.clone();
+    let mut optional_params = Vec::new();
+    for call in calls.into_iter().rev() {
+        match optional_query_param(call).filter(|(_, var)| optional.contains(&var.to_string())) {
+            Some(param) => optional_params.push(param),
+            None => {
+                let mut call = call.clone();
+                call.receiver = Box::new(kept);
+                kept = Expr::MethodCall(call);
+            }
+        }
+    }
+    if optional_params.is_empty() {
+        return vec![syn::parse_quote!(let request = #kept;)];
+    }
+    let mut stmts = vec![syn::parse_quote!(let mut request = #kept;)];
+    for (name, var) in optional_params {
+        stmts.push(syn::parse_quote!(
+            if let Some(value) = &#var {
+                request = request.query(&progenitor_client::QueryParam::new(#name, value));
+            }
+        ));
+    }
+    stmts
+}
+
+/// `.query(&progenitor_client::QueryParam::new("name", &var))` → the name
+/// literal and `var`.
+fn optional_query_param(call: &syn::ExprMethodCall) -> Option<(syn::LitStr, syn::Ident)> {
+    if call.method != "query" || call.args.len() != 1 {
+        return None;
+    }
+    let Expr::Reference(r) = &call.args[0] else {
+        return None;
+    };
+    let Expr::Call(new) = &*r.expr else {
+        return None;
+    };
+    let Expr::Path(func) = &*new.func else {
+        return None;
+    };
+    let segments: Vec<String> = func
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    if !segments.ends_with(&["QueryParam".to_string(), "new".to_string()]) || new.args.len() != 2 {
+        return None;
+    }
+    let Expr::Lit(ExprLit {
+        lit: Lit::Str(name),
+        ..
+    }) = &new.args[0]
+    else {
+        return None;
+    };
+    let Expr::Reference(value) = &new.args[1] else {
+        return None;
+    };
+    let Expr::Path(var) = &*value.expr else {
+        return None;
+    };
+    Some((name.clone(), var.path.get_ident()?.clone()))
 }
 
 /// The fields of `let Self { .. } = self;`.
