@@ -229,14 +229,7 @@ async fn after_attempt(
     step: Attempt,
     outcome: Result<Response, reqwest::Error>,
 ) -> Next {
-    let Attempt {
-        number: attempt,
-        retry_left,
-        may_refresh,
-        used,
-        next,
-        exchange,
-    } = step;
+    let (attempt, next, exchange) = (step.number, step.next, step.exchange);
     let response = match outcome {
         Ok(response) => response,
         Err(e) => {
@@ -249,7 +242,7 @@ async fn after_attempt(
                 Error::Network { kind, .. } => Some(*kind),
                 _ => None,
             };
-            let next = next.filter(|_| retry_left);
+            let next = next.filter(|_| step.retry_left);
             if let (Some(next), Some(kind)) = (next, kind) {
                 if policy.retries_network(kind) {
                     if let Some(delay) = policy.delay(attempt, None) {
@@ -279,10 +272,10 @@ async fn after_attempt(
     }
 
     // A 401 with the session's token: refresh once and send again.
-    if status == reqwest::StatusCode::UNAUTHORIZED && may_refresh {
+    if status == reqwest::StatusCode::UNAUTHORIZED && step.may_refresh {
         if let Some(next) = next {
             tracing::debug!(attempt, "401: refreshing the token and sending again");
-            if let Err(e) = session.refresh(used.as_ref()).await {
+            if let Err(e) = session.refresh(step.used.as_ref()).await {
                 return Next::Done(Err(e));
             }
             return Next::Again {
@@ -292,7 +285,7 @@ async fn after_attempt(
         }
     }
 
-    let next = next.filter(|_| retry_left);
+    let next = next.filter(|_| step.retry_left);
     if let Some(next) = next.filter(|_| policy.retries_status(status)) {
         if let Some(delay) = policy.delay(attempt, Some(response.headers())) {
             if let (Some(capture), Some(mut ex)) = (&options.capture, exchange) {
