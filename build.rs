@@ -121,7 +121,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         "/// Sends operation `op` of `service` built from `args`; `None` when the\n\
          /// operation is not generated.\n\
          pub async fn call(t: &tapis::Tapis, service: &str, op: &str, args: &Args) \
-         -> Option<Result<(), Failure>> {{\n    match service {{\n{dispatch_arms}        _ => None,\n    }}\n}}\n"
+         -> Option<Result<Outcome, Failure>> {{\n    match service {{\n{dispatch_arms}        _ => None,\n    }}\n}}\n"
     )?;
     std::fs::write(out.join("dispatch.rs"), dispatch)?;
     Ok(())

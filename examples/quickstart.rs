@@ -59,12 +59,7 @@ async fn main() -> Result<()> {
     let poll = if local.is_some() { 200 } else { 5000 };
 
     // 1. Log in (on the first call) and ask who we are.
-    let me = t
-        .authenticator()
-        .get_userinfo()
-        .send()
-        .await?
-        .into_result()?;
+    let me = t.authenticator().get_userinfo().send().await?.into_result();
     let username = me.username.unwrap_or_default();
     println!("1. Logged in as {username}");
 
@@ -209,7 +204,7 @@ async fn main() -> Result<()> {
         })
         .send()
         .await?
-        .into_result()?;
+        .into_result();
     let uuid = job.uuid.unwrap_or_default();
     println!("   Submitted job {uuid}");
     let done = t

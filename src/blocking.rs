@@ -13,7 +13,7 @@
 //!     .username("me")
 //!     .password("secret")
 //!     .build()?;
-//! let me = t.authenticator().get_userinfo().send_blocking()?.into_result()?;
+//! let me = t.authenticator().get_userinfo().send_blocking()?.into_result();
 //! println!("{:?}", me.username);
 //! for system in t.systems().get_systems().paginate().iter_blocking() {
 //!     println!("{:?}", system?.id);

@@ -20,7 +20,7 @@ use crate::{Error, Operation, RetryPolicy, Services};
 ///     .access_token("eyJhbGciOi...")
 ///     .build()?;
 /// let systems = t.systems().get_systems().limit(10).send().await?;
-/// for system in systems.into_result()? {
+/// for system in systems.into_result() {
 ///     println!("{:?}", system.id);
 /// }
 /// # Ok(())

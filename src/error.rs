@@ -63,7 +63,8 @@ pub enum Error {
     },
     /// A success status whose body is not what the operation declares.
     #[error(
-        "invalid response ({status}): {reason}{}",
+        "invalid response ({status}): {}{reason}{}",
+        path_prefix(path.as_deref()),
         excerpt_suffix(body_excerpt)
     )]
     InvalidResponse {
@@ -71,8 +72,15 @@ pub enum Error {
         status: StatusCode,
         /// What is wrong with it.
         reason: String,
+        /// Where in the JSON body decoding failed (`result[3].jobRuntimes`),
+        /// when it did.
+        path: Option<String>,
         /// The start of the body.
         body_excerpt: String,
+        /// The whole body (up to [`KEPT_BODY_LIMIT`] bytes), so nothing the
+        /// server sent is lost. Empty where the body held secrets (the token
+        /// endpoint's answers).
+        body: ErrorBody,
         /// The decoding error, if any.
         #[source]
         source: Option<BoxError>,
@@ -168,8 +176,62 @@ impl fmt::Display for NetworkErrorKind {
     }
 }
 
-/// How many bytes of a body an error keeps.
+/// How many bytes of a body an error shows in its excerpt.
 pub const EXCERPT_LEN: usize = 1024;
+
+/// How many bytes of a body an [`Error::InvalidResponse`] keeps whole
+/// (16 MiB; a longer body is cut there, which [`ErrorBody::is_cut`] tells).
+pub const KEPT_BODY_LIMIT: usize = 16 << 20;
+
+/// A response body kept by an error. Its `Debug` shows only its length:
+/// errors are logged, bodies can be large.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct ErrorBody {
+    // Boxed: errors travel in every `Result`, bodies rarely.
+    kept: Option<Box<(bytes::Bytes, bool)>>,
+}
+
+impl ErrorBody {
+    /// Keeps `body` (shared, not copied), cut to [`KEPT_BODY_LIMIT`].
+    pub(crate) fn keep(body: &bytes::Bytes) -> Self {
+        if body.is_empty() {
+            return ErrorBody::default();
+        }
+        let kept = body.slice(..body.len().min(KEPT_BODY_LIMIT));
+        ErrorBody {
+            kept: Some(Box::new((kept, body.len() > KEPT_BODY_LIMIT))),
+        }
+    }
+
+    /// The bytes as received.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.kept.as_ref().map(|k| &k.0[..]).unwrap_or_default()
+    }
+
+    /// The body as JSON, if it is JSON (and was not cut).
+    pub fn json(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(self.as_bytes()).ok()
+    }
+
+    /// Whether the body was longer than [`KEPT_BODY_LIMIT`] and was cut.
+    pub fn is_cut(&self) -> bool {
+        self.kept.as_ref().is_some_and(|k| k.1)
+    }
+}
+
+impl fmt::Debug for ErrorBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let cut = if self.is_cut() { ", cut" } else { "" };
+        write!(f, "ErrorBody({} bytes{cut})", self.as_bytes().len())
+    }
+}
+
+fn path_prefix(path: Option<&str>) -> String {
+    match path {
+        Some(p) if !p.is_empty() && p != "." => format!("at `{p}`: "),
+        _ => String::new(),
+    }
+}
 
 impl Error {
     /// The HTTP status, for errors that have one.
@@ -224,13 +286,32 @@ impl Error {
     pub(crate) fn invalid_response(
         status: StatusCode,
         reason: impl Into<String>,
-        body: &[u8],
+        body: &bytes::Bytes,
         source: Option<BoxError>,
     ) -> Self {
         Error::InvalidResponse {
             status,
             reason: reason.into(),
+            path: None,
             body_excerpt: excerpt(body),
+            body: ErrorBody::keep(body),
+            source,
+        }
+    }
+
+    /// An [`Error::InvalidResponse`] that keeps nothing of the body (there
+    /// is none, or it may hold secrets).
+    pub(crate) fn invalid_response_without_body(
+        status: StatusCode,
+        reason: impl Into<String>,
+        source: Option<BoxError>,
+    ) -> Self {
+        Error::InvalidResponse {
+            status,
+            reason: reason.into(),
+            path: None,
+            body_excerpt: String::new(),
+            body: ErrorBody::default(),
             source,
         }
     }
@@ -348,6 +429,24 @@ pub(crate) fn is_secret_name(name: &str) -> bool {
     ]
     .iter()
     .any(|s| n.contains(s))
+}
+
+/// Replaces, throughout a JSON value, the scalar values of secret-looking
+/// keys (see [`is_secret_name`]) with `"REDACTED"`.
+pub(crate) fn redact_json(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                if is_secret_name(k) && !v.is_object() && !v.is_array() {
+                    *v = serde_json::Value::String("REDACTED".into());
+                } else {
+                    redact_json(v);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(redact_json),
+        _ => {}
+    }
 }
 
 /// `url` for error messages and logs: no user info, and the values of query

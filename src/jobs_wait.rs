@@ -125,13 +125,14 @@ impl<'a> JobWait<'a> {
                 },
                 None => poll.await?,
             }
-            .into_result()?
+            .into_result()
             .status
-            .ok_or_else(|| Error::InvalidResponse {
-                status: reqwest::StatusCode::OK,
-                reason: format!("getJobStatus for job {} gave no status", self.job_uuid),
-                body_excerpt: String::new(),
-                source: None,
+            .ok_or_else(|| {
+                Error::invalid_response_without_body(
+                    reqwest::StatusCode::OK,
+                    format!("getJobStatus for job {} gave no status", self.job_uuid),
+                    None,
+                )
             })?;
             if last.as_deref() != Some(status.as_str()) {
                 tracing::debug!(job = %self.job_uuid, %status, "job status");
@@ -153,13 +154,14 @@ impl<'a> JobWait<'a> {
                 _ => tokio::time::sleep_until(next).await,
             }
         }
-        self.client
+        Ok(self
+            .client
             .get_job()
             .job_uuid(self.job_uuid.as_str())
             .call_options(self.call_options.clone())
             .send()
             .await?
-            .into_result()
+            .into_result())
     }
 
     fn timed_out(&self, started: tokio::time::Instant, last: Option<String>) -> Error {

@@ -18,11 +18,11 @@
 //!
 //! // GET /v3/systems/my-system
 //! let system = t.systems().get_system().system_id("my-system").send().await?;
-//! println!("{:?}", system.into_result()?.id);
+//! println!("{:?}", system.into_result().id);
 //!
 //! // GET /v3/files/ops/my-system/home/me/data (the `/` in paths is kept)
 //! let listing = t.files().list_files().system_id("my-system").path("/home/me/data").send().await?;
-//! println!("{} entries", listing.into_result()?.len());
+//! println!("{} entries", listing.into_result().len());
 //! # Ok(())
 //! # }
 //! ```
@@ -66,7 +66,7 @@ pub use request::{validate_tracking_id, CallOptions, RawRequest};
 /// The HTTP library `tapis` is built on (its `Method`, `Request`,
 /// `Response` and header types appear in this API).
 pub use reqwest;
-pub use response::{Envelope, EnvelopeInfo, Metadata, Response};
+pub use response::{Envelope, EnvelopeInfo, Extra, Metadata, Response};
 pub use transfer::{Download, Progress, Upload};
 pub use transport::{
     Backoff, DebugCapture, Exchange, Operation, PostResponseHook, PreRequestHook, RetryPolicy,

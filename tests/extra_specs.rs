@@ -27,7 +27,7 @@ async fn main() -> Result<(), tapis::Error> {
         .lang("en")
         .send()
         .await?
-        .into_result()?;
+        .into_result();
     println!("{} -> {}", greeting.name, greeting.text);
     Ok(())
 }
@@ -48,11 +48,12 @@ async fn main() -> Result<(), tapis::Error> {
         .body(tapis::extra::greetings::types::Greeting {
             name: "grace".into(),
             text: "hi grace".into(),
+            extra: Default::default(),
         })
         .send()
         .await?
-        .into_result()?;
-    let count = t.extra().greetings().count_greetings().send().await?.into_result()?;
+        .into_result();
+    let count = t.extra().greetings().count_greetings().send().await?.into_result();
     println!("{} -> {}; {count} greetings", created.name, created.text);
     Ok(())
 }

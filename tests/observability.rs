@@ -111,11 +111,7 @@ async fn debug_capture_records_each_attempt_with_secrets_removed() {
         .unwrap();
     // The capture buffered the body; the response still decodes.
     assert_eq!(
-        resp.into_result()
-            .unwrap()
-            .id
-            .as_deref()
-            .map(String::as_str),
+        resp.into_result().id.as_deref().map(String::as_str),
         Some("s1")
     );
 

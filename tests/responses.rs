@@ -221,7 +221,6 @@ async fn declared_error_bodies_of_different_types_are_kept_as_json() {
 #[cfg(feature = "systems")]
 mod envelope_access {
     use super::*;
-    use tapis::Error;
 
     fn systems_page() -> ResponseTemplate {
         ResponseTemplate::new(200).set_body_raw(
@@ -246,8 +245,7 @@ mod envelope_access {
             .send()
             .await
             .unwrap()
-            .into_result()
-            .unwrap();
+            .into_result();
         assert_eq!(systems[0].id.as_deref().map(String::as_str), Some("s1"));
 
         let resp = t.systems().get_systems().send().await.unwrap();
@@ -258,7 +256,7 @@ mod envelope_access {
             resp.message().as_deref(),
             Some("TAPIS_FOUND Systems found: 1 systems")
         );
-        let (systems, metadata) = resp.into_result_with_metadata().unwrap();
+        let (systems, metadata) = resp.into_result_with_metadata();
         assert_eq!(systems.len(), 1);
         assert_eq!(metadata.total_count, Some(42));
         assert_eq!(metadata.record_limit, Some(1));
@@ -268,30 +266,37 @@ mod envelope_access {
     }
 
     #[tokio::test]
-    async fn result_null_is_an_error_for_into_result_and_none_otherwise() {
+    async fn result_null_is_a_success_for_into_result_and_none_for_into_optional_result() {
         let server = server_answering(null_envelope()).await;
         let t = client(&server);
-        let err = t
+        // A successful call never reads as a failure: a null list is empty.
+        let systems = t
             .systems()
             .get_systems()
             .send()
             .await
             .unwrap()
-            .into_result()
-            .unwrap_err();
-        match &err {
-            Error::InvalidResponse {
-                status,
-                reason,
-                body_excerpt,
-                ..
-            } => {
-                assert_eq!(*status, 200);
-                assert!(reason.contains("no `result`"), "{reason}");
-                assert_eq!(body_excerpt, "none found");
-            }
-            other => panic!("{other:?}"),
-        }
+            .into_result();
+        assert!(systems.is_empty());
+        let (systems, metadata) = t
+            .systems()
+            .get_systems()
+            .send()
+            .await
+            .unwrap()
+            .into_result_with_metadata();
+        assert!(systems.is_empty());
+        assert_eq!(metadata, tapis::Metadata::default());
+        // An object result reads as the object with nothing set.
+        let system = t
+            .systems()
+            .get_system()
+            .system_id("s")
+            .send()
+            .await
+            .unwrap()
+            .into_result();
+        assert!(system.id.is_none() && system.extra.is_empty());
         let resp = t.systems().get_systems().send().await.unwrap();
         assert_eq!(resp.metadata(), tapis::Metadata::default());
         assert!(resp.into_optional_result().is_none());
@@ -314,7 +319,7 @@ async fn metadata_is_kept_where_the_spec_omits_it() {
         .await
         .unwrap();
     assert_eq!(resp.envelope().status.as_deref(), Some("success"));
-    let (tenants, metadata) = resp.into_result_with_metadata().unwrap();
+    let (tenants, metadata) = resp.into_result_with_metadata();
     assert!(tenants.is_empty());
     assert_eq!(metadata.total_count, Some(7));
 }

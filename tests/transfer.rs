@@ -87,7 +87,7 @@ async fn uploads_from_a_path_bytes_a_stream_and_a_reader() {
         .send()
         .await
         .unwrap();
-    assert_eq!(resp.into_result().unwrap(), "File uploaded");
+    assert_eq!(resp.into_result(), "File uploaded");
     t.files()
         .insert("sys1", "dir/from-bytes.bin")
         .bytes(data.clone())

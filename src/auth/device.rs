@@ -74,12 +74,11 @@ impl TapisBuilder {
         )
         .await?;
         let code: DeviceCode = serde_json::from_value(answer["result"].clone()).map_err(|e| {
-            Error::InvalidResponse {
-                status: reqwest::StatusCode::OK,
-                reason: format!("the device code answer is not what Tapis documents: {e}"),
-                body_excerpt: String::new(),
-                source: None,
-            }
+            Error::invalid_response_without_body(
+                reqwest::StatusCode::OK,
+                format!("the device code answer is not what Tapis documents: {e}"),
+                None,
+            )
         })?;
         let expires_in = code
             .expires_in

@@ -75,11 +75,8 @@ pub(crate) async fn request_tokens(
     struct RefreshToken {
         refresh_token: String,
     }
-    let invalid = |reason: String| Error::InvalidResponse {
-        status: reqwest::StatusCode::OK,
-        reason,
-        body_excerpt: String::new(),
-        source: None,
+    let invalid = |reason: String| {
+        Error::invalid_response_without_body(reqwest::StatusCode::OK, reason, None)
     };
     let envelope: Envelope = serde_json::from_value(value).map_err(|e| {
         invalid(format!(
@@ -132,7 +129,12 @@ pub(crate) async fn post_json(
             return Err(Error::api(status, &reqwest::Method::POST, &url, &bytes));
         }
         serde_json::from_slice(&bytes).map_err(|e| {
-            Error::invalid_response(status, "the answer is not JSON", &bytes, Some(Box::new(e)))
+            // Never the body: it may hold issued tokens.
+            Error::invalid_response_without_body(
+                status,
+                "the answer is not JSON",
+                Some(Box::new(e)),
+            )
         })
     };
     tracing::Instrument::instrument(exchange, span).await

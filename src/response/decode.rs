@@ -24,6 +24,7 @@ pub(crate) async fn read_body(mut response: reqwest::Response) -> Result<Respons
 /// (`application/json; charset=utf-8` included). An empty body (meta answers
 /// some creates with an empty 201) decodes as `null`, or as `{}` for a type
 /// that needs an object (an envelope comes back with its fields unset).
+/// The body as received stays on the response ([`Response::raw_body`]).
 pub(crate) async fn decode_json<T: DeserializeOwned>(
     response: reqwest::Response,
 ) -> Result<Response<T>, Error> {
@@ -31,21 +32,42 @@ pub(crate) async fn decode_json<T: DeserializeOwned>(
         body,
         status,
         headers,
+        ..
     } = read_body(response).await?;
     let decoded = if body.iter().all(u8::is_ascii_whitespace) {
-        serde_json::from_slice(b"null").or_else(|_| serde_json::from_slice(b"{}"))
+        serde_json::from_slice::<T>(b"null").or_else(|_| serde_json::from_slice(b"{}"))
     } else {
         serde_json::from_slice(&body)
     };
     match decoded {
-        Ok(value) => Ok(Response::new(value, status, headers)),
-        Err(e) => Err(Error::invalid_response(
-            status,
-            format!("the body is not the JSON the operation declares: {e}"),
-            &body,
-            Some(Box::new(e)),
-        )),
+        Ok(value) => Ok(Response::new(value, status, headers).with_raw(body)),
+        Err(e) => Err(decode_error::<T>(status, &body, e)),
     }
+}
+
+/// The error for a body that does not decode as `T`: decoding runs once
+/// more, tracking where it is, so the error names the JSON path of the
+/// failure (the fast path on success pays nothing for it).
+pub(crate) fn decode_error<T: DeserializeOwned>(
+    status: reqwest::StatusCode,
+    body: &Bytes,
+    first: serde_json::Error,
+) -> Error {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let (path, source) = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Err(e) => (Some(e.path().to_string()), e.into_inner()),
+        Ok(_) => (None, first),
+    };
+    let mut error = Error::invalid_response(
+        status,
+        format!("the body is not the JSON the operation declares: {source}"),
+        body,
+        Some(Box::new(source)),
+    );
+    if let Error::InvalidResponse { path: p, .. } = &mut error {
+        *p = path;
+    }
+    error
 }
 
 /// A body-less success.

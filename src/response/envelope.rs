@@ -3,13 +3,14 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-/// A response type shaped as a Tapis envelope. build.rs implements it for
-/// every generated response type that has a `result` field; the envelope
-/// schemas that lack `metadata` get one by normalisation, so the paging
-/// counts are never dropped.
+/// A response type shaped as a Tapis envelope. Code generation
+/// (`codegen/src/postprocess/envelope.rs`) implements it for every generated
+/// response type that has a `result` field; the envelope schemas that lack
+/// `metadata` get one by normalisation, so the paging counts are never
+/// dropped.
 pub trait Envelope {
-    /// The type of `result`.
-    type Result;
+    /// The type of `result`; its default is what a null result reads as.
+    type Result: Default;
 
     /// `result`, if present and not null.
     fn result(&self) -> Option<&Self::Result>;

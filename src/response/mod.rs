@@ -3,10 +3,13 @@
 
 mod decode;
 mod envelope;
+mod extra;
+pub(crate) mod tolerant;
 
 use std::fmt;
 use std::ops::Deref;
 
+use bytes::Bytes;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 
@@ -16,15 +19,17 @@ pub(crate) use decode::{decode_json, empty, read_body, unexpected_status};
 #[allow(unused_imports)] // meta has no envelopes
 pub(crate) use envelope::envelope_info;
 pub use envelope::{Envelope, EnvelopeInfo, Metadata};
+pub use extra::Extra;
 
 use crate::Error;
 
-/// A successful response: the decoded body plus the HTTP status and headers.
+/// A successful response: the decoded body plus the HTTP status, the
+/// headers and the body exactly as received.
 ///
 /// For Tapis envelopes (`{status, message, result, version, metadata}`),
 /// [`Response::into_result`] gives just the `result`, and
 /// [`Response::into_result_with_metadata`] the result and the paging counts.
-/// It dereferences to the body.
+/// It dereferences to the decoded body.
 ///
 /// ```no_run
 /// # async fn demo(t: tapis::Tapis) -> Result<(), tapis::Error> {
@@ -34,7 +39,7 @@ use crate::Error;
 ///     .compute_total(true)
 ///     .send()
 ///     .await?
-///     .into_result_with_metadata()?;
+///     .into_result_with_metadata();
 /// println!("{} of {:?} systems", systems.len(), meta.total_count);
 /// # Ok(())
 /// # }
@@ -43,6 +48,7 @@ pub struct Response<T> {
     body: T,
     status: StatusCode,
     headers: HeaderMap,
+    raw: Bytes,
 }
 
 impl<T> Response<T> {
@@ -51,7 +57,14 @@ impl<T> Response<T> {
             body,
             status,
             headers,
+            raw: Bytes::new(),
         }
+    }
+
+    /// Keeps the body as received (shared, not copied).
+    pub(crate) fn with_raw(mut self, raw: Bytes) -> Self {
+        self.raw = raw;
+        self
     }
 
     /// The HTTP status.
@@ -62,6 +75,29 @@ impl<T> Response<T> {
     /// The response headers.
     pub fn headers(&self) -> &HeaderMap {
         &self.headers
+    }
+
+    /// The body exactly as the server sent it (empty for downloads, which
+    /// stream, and for body-less answers).
+    pub fn raw_body(&self) -> &[u8] {
+        &self.raw
+    }
+
+    /// The whole body as JSON, whatever the declared type keeps of it: for
+    /// telling an absent field from an empty one, or reading what a spec
+    /// gets wrong. An empty body reads as `null`.
+    pub fn json(&self) -> Result<serde_json::Value, Error> {
+        if self.raw.iter().all(u8::is_ascii_whitespace) {
+            return Ok(serde_json::Value::Null);
+        }
+        serde_json::from_slice(&self.raw).map_err(|e| {
+            Error::invalid_response(
+                self.status,
+                "the body is not JSON",
+                &self.raw,
+                Some(Box::new(e)),
+            )
+        })
     }
 
     /// The decoded body.
@@ -76,23 +112,13 @@ impl<T> Response<T> {
 }
 
 impl<T: Envelope> Response<T> {
-    /// The envelope's `result`. A response without one (`"result": null`)
-    /// is an [`Error::InvalidResponse`]; use
-    /// [`Response::into_optional_result`] where the result may be null.
-    pub fn into_result(self) -> Result<T::Result, Error> {
-        // The envelope's other parts are only read for the error: building
-        // them costs a serialisation, which a successful call should not pay.
-        if self.body.result().is_none() {
-            return Err(no_result(self.status, &self.body.envelope_info()));
-        }
-        self.body
-            .take_result()
-            .ok_or_else(|| Error::InvalidResponse {
-                status: self.status,
-                reason: "the envelope's result vanished".into(),
-                body_excerpt: String::new(),
-                source: None,
-            })
+    /// The envelope's `result`. A successful call whose `result` is null or
+    /// absent (files `mkdir`, systems `createUserCredential`...) gives the
+    /// result type's default: an empty list, an object with nothing set,
+    /// `null` for any-JSON results. Use [`Response::into_optional_result`]
+    /// to tell a null result apart.
+    pub fn into_result(self) -> T::Result {
+        self.body.take_result().unwrap_or_default()
     }
 
     /// The envelope's `result`, `None` when it is null or absent.
@@ -100,14 +126,11 @@ impl<T: Envelope> Response<T> {
         self.body.take_result()
     }
 
-    /// The envelope's `result` and its metadata (paging counts).
-    pub fn into_result_with_metadata(self) -> Result<(T::Result, Metadata), Error> {
-        let status = self.status;
+    /// The envelope's `result` (as [`Response::into_result`] gives it) and
+    /// its metadata (paging counts).
+    pub fn into_result_with_metadata(self) -> (T::Result, Metadata) {
         let info = self.body.envelope_info();
-        match self.body.take_result() {
-            Some(result) => Ok((result, info.metadata)),
-            None => Err(no_result(status, &info)),
-        }
+        (self.body.take_result().unwrap_or_default(), info.metadata)
     }
 
     /// The envelope's `status`, `message`, `version` and `metadata`.
@@ -123,15 +146,6 @@ impl<T: Envelope> Response<T> {
     /// The envelope's `message`.
     pub fn message(&self) -> Option<String> {
         self.body.envelope_info().message
-    }
-}
-
-fn no_result(status: StatusCode, info: &EnvelopeInfo) -> Error {
-    Error::InvalidResponse {
-        status,
-        reason: "the response envelope has no `result`".into(),
-        body_excerpt: info.message.clone().unwrap_or_default(),
-        source: None,
     }
 }
 

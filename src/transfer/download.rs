@@ -122,12 +122,11 @@ impl Download {
                 None => {
                     s.finished = true;
                     let total = s.total.filter(|t| s.done < *t)?;
-                    let error = Error::InvalidResponse {
-                        status: s.status,
-                        reason: format!("the body ended after {} of {total} bytes", s.done),
-                        body_excerpt: String::new(),
-                        source: None,
-                    };
+                    let error = Error::invalid_response_without_body(
+                        s.status,
+                        format!("the body ended after {} of {total} bytes", s.done),
+                        None,
+                    );
                     Some((Err(error), s))
                 }
             }

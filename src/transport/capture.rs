@@ -132,24 +132,9 @@ fn headers(map: &HeaderMap) -> Vec<(String, String)> {
 /// A JSON body with the values of secret-looking keys replaced; any other
 /// body as it is.
 fn redacted_body(body: &[u8]) -> Bytes {
-    fn walk(v: &mut serde_json::Value) {
-        match v {
-            serde_json::Value::Object(map) => {
-                for (k, v) in map.iter_mut() {
-                    if is_secret_name(k) && !v.is_object() && !v.is_array() {
-                        *v = serde_json::Value::String("REDACTED".into());
-                    } else {
-                        walk(v);
-                    }
-                }
-            }
-            serde_json::Value::Array(items) => items.iter_mut().for_each(walk),
-            _ => {}
-        }
-    }
     match serde_json::from_slice::<serde_json::Value>(body) {
         Ok(mut v) if v.is_object() || v.is_array() => {
-            walk(&mut v);
+            crate::error::redact_json(&mut v);
             Bytes::from(serde_json::to_vec(&v).unwrap_or_default())
         }
         _ => Bytes::copy_from_slice(body),

@@ -11,6 +11,8 @@ mod bodies;
 mod paths;
 mod responses;
 mod schemas;
+mod spec_fixes;
+mod tolerance;
 mod version;
 
 use std::collections::BTreeMap;
@@ -78,8 +80,17 @@ const PATCHES: &[(&str, Patch)] = &[
         bodies::binary_octet_stream_bodies,
     ),
     ("string_object_headers", paths::string_object_headers),
+    ("fix_results", spec_fixes::fix_results),
+    ("add_missing_properties", spec_fixes::add_missing_properties),
+    ("pgrest_columns_map", spec_fixes::pgrest_columns_map),
     ("inline_alias_schemas", schemas::inline_alias_schemas),
     ("fix_enum_values", schemas::fix_enum_values),
+    ("open_closed_objects", tolerance::open_closed_objects),
+    (
+        "defaults_as_documentation",
+        tolerance::defaults_as_documentation,
+    ),
+    ("uuid_as_text", tolerance::uuid_as_text),
     (
         "nullable_envelope_fields",
         schemas::nullable_envelope_fields,

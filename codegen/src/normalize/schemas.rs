@@ -288,8 +288,13 @@ pub(crate) fn nullable_envelope_fields(ctx: &mut Ctx) -> Result<usize, CodegenEr
             };
             hits += 1;
         }
+        // Older servers omit envelope fields (workflows in 2022 sent no
+        // `version`: captures workflows.get*.2022-08-17), so none is required.
         if let Some(Value::Array(required)) = obj.get_mut("required") {
-            required.retain(|r| r != "result" && r != "metadata");
+            required.retain(|r| {
+                !["result", "metadata", "status", "message", "version"]
+                    .contains(&r.as_str().unwrap_or_default())
+            });
         }
     })?;
     Ok(hits)

@@ -27,6 +27,7 @@ const CONTROL_METHODS: &[&str] = &[
     "on_behalf_of",
     "paginate",
     "send_blocking",
+    "send_json",
 ];
 
 /// Rewrites progenitor's `mod builder`; `sends` maps builders to their
@@ -55,6 +56,7 @@ pub(super) fn rewrite(
                 continue;
             }
             if let Some(send) = sends.get(&s.ident.to_string()) {
+                added_items.push(sends_of(s, send));
                 added_items.push(blocking_send(s, &send.success));
                 let shape = if super::envelope::types_name(&send.success)
                     .is_some_and(|n| lists.contains(&n))
@@ -112,6 +114,30 @@ pub(super) fn rewrite(
     items.extend(added_items);
     paged.sort();
     Ok((builders.len(), paged))
+}
+
+/// `.send()` (typed) and `.send_json()` (untyped), both on `exchange()`.
+fn sends_of(builder: &syn::ItemStruct, send: &Send) -> Item {
+    let name = &builder.ident;
+    let (impl_generics, type_generics, where_clause) = builder.generics.split_for_impl();
+    let (success, decode, attrs) = (&send.success, &send.decode, &send.attrs);
+    syn::parse_quote! {
+        impl #impl_generics #name #type_generics #where_clause {
+            #(#attrs)*
+            pub async fn send(self) -> Result<crate::Response<#success>, crate::Error> {
+                let response = self.exchange().await?;
+                #decode
+            }
+
+            /// [`send`](Self::send) without the declared type: the body as any
+            /// JSON value, through the same path building, authentication,
+            /// retries and errors. For what a server sends that no tolerance
+            /// of the typed answer covers.
+            pub async fn send_json(self) -> Result<crate::Response<::serde_json::Value>, crate::Error> {
+                crate::response::decode_json(self.exchange().await?).await
+            }
+        }
+    }
 }
 
 /// `.send_blocking()`: `send` on the runtime of `tapis::blocking`.

@@ -1,8 +1,9 @@
 //! A dispatcher over every generated operation, for the conformance suite
-//! (`tests/conformance`): `call(client, operationId, args)` builds the
-//! operation's request from JSON arguments keyed by builder method, each
-//! decoded into the method's declared type, and sends it. Only that test
-//! compiles it.
+//! and the real-response corpus (`tests/conformance/calls.rs`):
+//! `call(client, operationId, args)` builds the operation's request from
+//! JSON arguments keyed by builder method, each decoded into the method's
+//! declared type, sends it and gives the typed body back as JSON. Only those
+//! tests compile it.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -54,7 +55,7 @@ pub(super) fn source(file: &syn::File, sends: &BTreeMap<String, Send>, module: &
     let _ = writeln!(
         out,
         "#[allow(unused_mut, clippy::all)]\nasync fn {module}(c: &tapis::{module}::Client, op: &str, args: &Args) \
-         -> Option<Result<(), Failure>> {{\n    Some(match op {{"
+         -> Option<Result<Outcome, Failure>> {{\n    Some(match op {{"
     );
     for (builder, send) in sends {
         let Some(maker) = makers.get(builder) else {
@@ -80,9 +81,21 @@ pub(super) fn source(file: &syn::File, sends: &BTreeMap<String, Send>, module: &
                 "            if let Some(v) = args.get(\"{name}\") {{ b = b.{name}({decode}); }}"
             );
         }
+        // A typed body comes back as JSON (the real-response corpus compares
+        // it with what the server sent); a download as `None`.
+        let outcome = if send
+            .success
+            .to_token_stream()
+            .to_string()
+            .contains("Download")
+        {
+            "|_| None"
+        } else {
+            "|r| typed(r.into_inner())"
+        };
         let _ = writeln!(
             out,
-            "            b.send().await.map(drop).map_err(Failure::sent)\n        }}.await,"
+            "            b.send().await.map({outcome}).map_err(Failure::sent)\n        }}.await,"
         );
     }
     let _ = writeln!(out, "        _ => return None,\n    }})\n}}\n");

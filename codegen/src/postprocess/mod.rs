@@ -23,6 +23,7 @@ mod docs;
 mod envelope;
 mod paging;
 mod send;
+mod tolerant;
 mod url;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -146,6 +147,7 @@ pub fn run(
     for item in &mut file.items {
         if let Item::Mod(m) = item {
             if m.ident == "types" {
+                tolerant::rewrite(m).map_err(fail)?;
                 lists = envelope::add_impls(m, &rewriter.success_types);
             }
         }
@@ -274,7 +276,7 @@ impl VisitMut for Rewriter<'_> {
                 .and_then(|b| self.optional_fields.get(b))
                 .unwrap_or(&no_fields);
             match send::rewrite(f, op, self.service, optional) {
-                Ok(ty) => {
+                Ok((ty, decode, attrs)) => {
                     if let Some(name) = envelope::types_name(&ty) {
                         self.success_types.insert(name);
                     }
@@ -284,6 +286,8 @@ impl VisitMut for Rewriter<'_> {
                             paging::Send {
                                 success: ty,
                                 op_id: op.id.clone(),
+                                decode,
+                                attrs,
                             },
                         );
                     }

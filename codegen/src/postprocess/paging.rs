@@ -13,6 +13,11 @@ use super::send::generic_arg;
 pub(super) struct Send {
     pub success: Type,
     pub op_id: String,
+    /// Decodes `response` (a successful `reqwest::Response`) into
+    /// `Result<tapis::Response<success>, tapis::Error>`.
+    pub decode: syn::Expr,
+    /// The docs progenitor gave `send`.
+    pub attrs: Vec<syn::Attribute>,
 }
 
 /// Where a list operation's items are in its success type.

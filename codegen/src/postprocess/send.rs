@@ -1,7 +1,10 @@
 //! Each operation's `send`: progenitor's execution and error handling are
 //! replaced by `tapis::transport::send` (per-call options, token, retries,
-//! tracing, typed errors), and its return type becomes
-//! `Result<tapis::Response<T>, tapis::Error>`.
+//! tracing, typed errors). The request part becomes the builder's private
+//! `exchange()`, returning the successful `reqwest::Response`; the decoding
+//! part is returned to the caller, which adds `send()` (typed,
+//! `Result<tapis::Response<T>, tapis::Error>`) and `send_json()` (untyped)
+//! on top of `exchange()` (`builders.rs`).
 
 use std::collections::BTreeSet;
 
@@ -21,14 +24,16 @@ enum Success {
     Empty,
 }
 
-/// Rewrites one `send` in place; returns its success type `T`. `optional`
-/// names the builder's fields that hold an optional value.
+/// Rewrites one `send` in place into `exchange`; returns its success type
+/// `T`, the expression that decodes `response` into
+/// `Result<tapis::Response<T>, tapis::Error>`, and `send`'s attributes (its
+/// docs). `optional` names the builder's fields that hold an optional value.
 pub(super) fn rewrite(
     f: &mut ImplItemFn,
     op: &OpInfo,
     service: &str,
     optional: &BTreeSet<String>,
-) -> Result<Type, String> {
+) -> Result<(Type, Expr, Vec<syn::Attribute>), String> {
     let mut success_type = success_type(&f.sig.output)
         .ok_or_else(|| format!("`{}`: unexpected return type of send()", op.id))?;
 
@@ -38,6 +43,7 @@ pub(super) fn rewrite(
     };
     let mut stmts = Vec::with_capacity(f.block.stmts.len());
     let mut sent = false;
+    let mut decode = None;
     for stmt in std::mem::take(&mut f.block.stmts) {
         // `let Self { client, a, b } = self;` takes the call options too.
         if let Some(fields) = self_fields(&stmt) {
@@ -74,19 +80,26 @@ pub(super) fn rewrite(
                 if matches!(kind, Success::Stream) {
                     success_type = syn::parse_quote!(crate::Download);
                 }
-                stmts.push(Stmt::Expr(arms, None));
+                decode = Some(arms);
             }
             _ => stmts.push(stmt),
         }
     }
-    if !sent {
-        return Err(format!("`{}`: no request execution found in send()", op.id));
-    }
+    let (true, Some(decode)) = (sent, decode) else {
+        return Err(format!(
+            "`{}`: no request execution or no status match found in send()",
+            op.id
+        ));
+    };
+    stmts.push(syn::parse_quote!(return Ok(response);));
     f.block.stmts = stmts;
-    f.sig.output = syn::parse_quote!(-> Result<crate::Response<#success_type>, crate::Error>);
+    f.sig.ident = syn::parse_quote!(exchange);
+    f.vis = syn::Visibility::Inherited;
+    f.sig.output = syn::parse_quote!(-> Result<::reqwest::Response, crate::Error>);
     InvalidRequest.visit_block_mut(&mut f.block);
     HeaderValues.visit_block_mut(&mut f.block);
-    Ok(success_type)
+    let attrs = std::mem::take(&mut f.attrs);
+    Ok((success_type, decode, attrs))
 }
 
 /// `let request = <chain>;`, except that progenitor's `.query(..)` for an
