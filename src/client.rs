@@ -78,11 +78,12 @@ impl Tapis {
         self.shared.session().tokens()
     }
 
-    /// Runs the password grant now and keeps the tokens (tapipy's
-    /// `get_tokens`); needs a username and password. Calls do this by
-    /// themselves when needed.
+    /// Obtains tokens now with whatever the client holds and keeps them
+    /// (tapipy's `get_tokens`): the password grant with a username and
+    /// password, else the refresh grant with a refresh token. Calls do this
+    /// by themselves when needed.
     pub async fn get_tokens(&self) -> Result<Tokens, Error> {
-        self.shared.session().password_grant().await
+        self.shared.session().get_tokens().await
     }
 
     /// Refreshes the tokens now (refresh token, else password) and keeps

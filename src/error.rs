@@ -234,10 +234,22 @@ fn path_prefix(path: Option<&str>) -> String {
 }
 
 impl Error {
-    /// The HTTP status, for errors that have one.
+    /// The HTTP status, for errors that have one (an [`Error::Auth`] has its
+    /// cause's: the token endpoint's answer).
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Api { status, .. } | Error::InvalidResponse { status, .. } => Some(*status),
+            _ => self.auth_cause().and_then(Error::status),
+        }
+    }
+
+    /// The SDK error an [`Error::Auth`] wraps, if any.
+    fn auth_cause(&self) -> Option<&Error> {
+        match self {
+            Error::Auth {
+                source: Some(source),
+                ..
+            } => source.downcast_ref::<Error>(),
             _ => None,
         }
     }
@@ -254,11 +266,12 @@ impl Error {
         }
     }
 
-    /// The Tapis `message` of an [`Error::Api`].
+    /// The Tapis `message` of an [`Error::Api`] (or of the API error an
+    /// [`Error::Auth`] wraps).
     pub fn message(&self) -> Option<&str> {
         match self {
             Error::Api { message, .. } => message.as_deref(),
-            _ => None,
+            _ => self.auth_cause().and_then(Error::message),
         }
     }
 
@@ -364,9 +377,44 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(cut);
     // A cut through a multi-byte character leaves one replacement character.
     let text = text.trim_end_matches('\u{FFFD}');
-    let mut out = text.trim().to_string();
+    let mut out = redact_jwts(text.trim());
     if body.len() > EXCERPT_LEN {
         out.push('…');
+    }
+    out
+}
+
+/// `text` with every JWT-looking run (`eyJ…` `.` `…` `.` `…`, base64url)
+/// replaced by `<redacted JWT>`: errors are logged, and a token a server
+/// echoed must not be.
+pub(crate) fn redact_jwts(text: &str) -> String {
+    fn b64(c: u8) -> bool {
+        c.is_ascii_alphanumeric() || c == b'-' || c == b'_' || c == b'='
+    }
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i..].starts_with(b"eyJ") && (i == 0 || !b64(bytes[i - 1])) {
+            // Three base64url parts separated by two dots.
+            let mut j = i;
+            let mut dots = 0;
+            while j < bytes.len() && (b64(bytes[j]) || (bytes[j] == b'.' && dots < 2)) {
+                if bytes[j] == b'.' {
+                    dots += 1;
+                }
+                j += 1;
+            }
+            if dots == 2 && bytes[j - 1] != b'.' {
+                out.push_str("<redacted JWT>");
+                i = j;
+                continue;
+            }
+        }
+        // Copy one character (whole, for multi-byte ones).
+        let len = text[i..].chars().next().map_or(1, char::len_utf8);
+        out.push_str(&text[i..i + len]);
+        i += len;
     }
     out
 }
@@ -484,6 +532,19 @@ mod tests {
         assert!(e.ends_with('…'));
         assert!(!e.contains('\u{FFFD}'));
         assert!(e.len() <= EXCERPT_LEN + '…'.len_utf8());
+    }
+
+    #[test]
+    fn jwts_leave_excerpts() {
+        let body =
+            br#"{"access_token":"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1In0.c2ln-_x","n":"eyJ-not.a"}"#;
+        let e = excerpt(body);
+        assert!(!e.contains("eyJhbGci"), "{e}");
+        assert!(
+            e.contains("<redacted JWT>") && e.contains("eyJ-not.a"),
+            "{e}"
+        );
+        assert_eq!(redact_jwts("é eyJa.b.c é"), "é <redacted JWT> é");
     }
 
     #[test]

@@ -78,9 +78,17 @@ pub fn segment(parameter: &str, value: &str) -> Result<String, PathError> {
 /// Encodes a file path: `/`-separated names, each encoded as a segment.
 ///
 /// Empty names (a leading, doubled or trailing `/`) are dropped, except that a
-/// trailing `/` is kept so a directory can be addressed as `dir/`. An empty
-/// path (or `/`) addresses the root. `.` and `..` names are refused.
+/// trailing `/` is kept so a directory can be addressed as `dir/`. The root
+/// is addressed with `/`; an empty value is refused (as tapipy refuses it):
+/// sent as is, a `delete` with an unset path would delete the root.
+/// `.` and `..` names are refused.
 pub fn file_path(parameter: &str, value: &str) -> Result<String, PathError> {
+    if value.is_empty() {
+        return Err(error(
+            parameter,
+            "the value is empty (the root of a system is `/`)",
+        ));
+    }
     let mut out = String::with_capacity(value.len() + 8);
     for name in value.split('/').filter(|n| !n.is_empty()) {
         if name == "." || name == ".." {
@@ -118,7 +126,7 @@ mod tests {
     fn file_path_rules() {
         assert_eq!(file_path("p", "a//b/").unwrap(), "a/b/");
         assert_eq!(file_path("p", "/").unwrap(), "");
-        assert_eq!(file_path("p", "").unwrap(), "");
+        assert!(file_path("p", "").is_err());
         assert_eq!(file_path("p", "%41").unwrap(), "%2541");
         assert_eq!(file_path("p", "a/./b").unwrap_err().parameter, "p");
         assert_eq!(file_path("p", "a..b/..c").unwrap(), "a..b/..c");

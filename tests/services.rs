@@ -190,7 +190,9 @@ async fn globus_proxy_make_dir() {
 async fn required_query_parameters_are_sent_and_unset_optional_ones_are_not() {
     // listFiles: access_token and refresh_token required; limit, offset and
     // filter optional (the generated code adds an optional one only when set).
-    let server = server_answering(envelope(json!([]))).await;
+    // The server answers the Globus SDK's listing object
+    // (tapis-project/globus-proxy service/controllers/ops.py: `result.data`).
+    let server = server_answering(envelope(json!({"DATA": []}))).await;
     let t = client(&server);
     t.globus_proxy()
         .list_files()
@@ -322,7 +324,8 @@ async fn notifications_post_subscription() {
 #[cfg(feature = "pgrest")]
 #[tokio::test]
 async fn pgrest_add_table_row() {
-    let server = server_answering(envelope(json!({"col": 1}))).await;
+    // The rows created (capture pgrest.add_table_row.2021-03-23).
+    let server = server_answering(envelope(json!([{"col": 1}]))).await;
     let t = client(&server);
     let body = json!({"data": {"col": 1}});
     t.pgrest()

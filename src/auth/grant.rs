@@ -79,8 +79,10 @@ pub(crate) async fn request_tokens(
         Error::invalid_response_without_body(reqwest::StatusCode::OK, reason, None)
     };
     let envelope: Envelope = serde_json::from_value(value).map_err(|e| {
+        // serde's message may quote a value of the answer: never a token.
         invalid(format!(
-            "the token endpoint's answer is not a token envelope: {e}"
+            "the token endpoint's answer is not a token envelope: {}",
+            crate::error::redact_jwts(&e.to_string())
         ))
     })?;
     let result = envelope

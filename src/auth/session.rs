@@ -198,15 +198,25 @@ impl Session {
         Ok(tokens)
     }
 
-    /// Runs the password grant now (tapipy's `get_tokens`).
-    pub(crate) async fn password_grant(&self) -> Result<Tokens, Error> {
+    /// Obtains tokens now with whatever the client holds (tapipy's
+    /// `get_tokens`): the password grant when it has a username and a
+    /// password, else the refresh grant when it has a refresh token that has
+    /// not expired.
+    pub(crate) async fn get_tokens(&self) -> Result<Tokens, Error> {
         let creds = &self.credentials;
-        let (Some(username), Some(password)) = (&creds.username, &creds.password) else {
-            return Err(Error::InvalidInput(
-                "get_tokens needs a username and a password".into(),
-            ));
-        };
-        let grant = Grant::Password { username, password };
+        let refresh = self.tokens().refresh_token.filter(|t| !t.is_expired());
+        let grant =
+            match (&creds.username, &creds.password, &refresh) {
+                (Some(username), Some(password), _) => Grant::Password { username, password },
+                (_, _, Some(token)) => Grant::Refresh {
+                    refresh_token: token.jwt(),
+                },
+                _ => return Err(Error::InvalidInput(
+                    "get_tokens needs a username and a password, or a refresh token that has not \
+                     expired"
+                        .into(),
+                )),
+            };
         let tokens = request_tokens(&self.http, &self.base_url, grant, self.client_auth()).await?;
         self.store(tokens.clone());
         Ok(tokens)

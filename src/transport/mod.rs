@@ -3,6 +3,7 @@
 
 mod capture;
 mod hooks;
+mod redirect;
 mod retry;
 mod send;
 
@@ -194,6 +195,7 @@ pub(crate) fn build_http_client(settings: &HttpSettings) -> Result<reqwest::Clie
     let mut builder = reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
         .user_agent(USER_AGENT)
+        .redirect(redirect::policy())
         .connect_timeout(settings.connect_timeout);
     if let Some(timeout) = settings.timeout {
         builder = builder.timeout(timeout);

@@ -25,7 +25,9 @@ pub enum Backoff {
 /// Which failed requests are sent again, how often, and after how long.
 ///
 /// The default: at most 3 retries of idempotent requests (GET, HEAD, PUT,
-/// DELETE, OPTIONS) on a connection failure or a 429, 502, 503 or 504;
+/// DELETE, OPTIONS) on a connection failure or a 429, 500, 502, 503 or 504
+/// (a transient 500 is common behind Tapis' proxies; the AWS and Google SDKs
+/// retry it too);
 /// delays start at 500 ms and double up to 30 s, with jitter; a
 /// `Retry-After` header is honoured (a longer wait than `max_delay` gives
 /// up instead). POST and PATCH are never retried unless
@@ -64,7 +66,7 @@ impl Default for RetryPolicy {
             max_delay: Duration::from_secs(30),
             backoff: Backoff::Exponential { factor: 2.0 },
             jitter: true,
-            statuses: vec![429, 502, 503, 504],
+            statuses: vec![429, 500, 502, 503, 504],
             on_connect_error: true,
             on_timeout: false,
             non_idempotent: false,
@@ -116,10 +118,33 @@ impl RetryPolicy {
         self
     }
 
-    /// The HTTP statuses that are retried. Default 429, 502, 503, 504.
+    /// The HTTP statuses that are retried, replacing the defaults (429, 500,
+    /// 502, 503, 504). To add one to the defaults, use
+    /// [`RetryPolicy::also_retry_status`].
     #[must_use]
     pub fn retry_statuses(mut self, statuses: impl IntoIterator<Item = u16>) -> Self {
         self.statuses = statuses.into_iter().collect();
+        self
+    }
+
+    /// Retries `status` too, keeping the statuses already retried.
+    ///
+    /// ```
+    /// let policy = tapis::RetryPolicy::default().also_retry_status(409);
+    /// # let _ = policy;
+    /// ```
+    #[must_use]
+    pub fn also_retry_status(mut self, status: u16) -> Self {
+        if !self.statuses.contains(&status) {
+            self.statuses.push(status);
+        }
+        self
+    }
+
+    /// Stops retrying `status`, keeping the other statuses.
+    #[must_use]
+    pub fn never_retry_status(mut self, status: u16) -> Self {
+        self.statuses.retain(|s| *s != status);
         self
     }
 

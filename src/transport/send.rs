@@ -75,6 +75,20 @@ pub(crate) async fn execute(
 ) -> Result<Response, Error> {
     // Everything the caller gave is checked before anything is sent.
     options.apply(&mut request)?;
+    // A POST, PUT or PATCH without a body (systems `deleteSystem`, apps
+    // `enableApp`...) says so: some front ends answer 411 without a length.
+    if request.body().is_none()
+        && matches!(
+            *request.method(),
+            reqwest::Method::POST | reqwest::Method::PUT | reqwest::Method::PATCH
+        )
+    {
+        *request.body_mut() = Some(reqwest::Body::from(bytes::Bytes::new()));
+        request
+            .headers_mut()
+            .entry(reqwest::header::CONTENT_LENGTH)
+            .or_insert(reqwest::header::HeaderValue::from_static("0"));
+    }
     if let Some((user, tenant)) = shared.on_behalf_of() {
         let headers = request.headers_mut();
         if !headers.contains_key(USER_HEADER) && !headers.contains_key(TENANT_HEADER) {
@@ -161,6 +175,22 @@ async fn attempts(
                 span.record("status", response.status().as_u16());
                 if response.status().is_success() && exchange.is_none() {
                     return Ok(response);
+                }
+                // reqwest follows same-origin redirects itself; one it
+                // stopped leads elsewhere and is followed without secrets.
+                if super::redirect::is_redirect(&response) {
+                    let copy = next.as_ref().and_then(reqwest::Request::try_clone);
+                    response = Box::pin(super::redirect::follow(
+                        http,
+                        line.url.clone(),
+                        response,
+                        copy,
+                    ))
+                    .await?;
+                    response.extensions_mut().insert(line.clone());
+                    if response.status().is_success() && exchange.is_none() {
+                        return Ok(response);
+                    }
                 }
                 Ok(response)
             }

@@ -78,7 +78,7 @@ pub fn arguments(samples: &Samples, path_item: &Value, op: &Value) -> Args {
 
 /// progenitor's method name for a parameter: snake case, other characters
 /// as `_`, a keyword suffixed with `_`.
-fn method_name(name: &str) -> String {
+pub fn method_name(name: &str) -> String {
     use heck::ToSnakeCase as _;
     let cleaned: String = name
         .replace('\'', "")

@@ -80,6 +80,14 @@ const PATCHES: &[(&str, Patch)] = &[
         bodies::binary_octet_stream_bodies,
     ),
     ("string_object_headers", paths::string_object_headers),
+    (
+        "untyped_parameters_are_text",
+        paths::untyped_parameters_are_text,
+    ),
+    (
+        "json_text_query_parameters",
+        paths::json_text_query_parameters,
+    ),
     ("fix_results", spec_fixes::fix_results),
     ("add_missing_properties", spec_fixes::add_missing_properties),
     ("pgrest_columns_map", spec_fixes::pgrest_columns_map),

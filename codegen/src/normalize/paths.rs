@@ -115,3 +115,114 @@ pub(crate) fn resolve_local<'a>(components: &'a Value, schema: &'a Value) -> &'a
         None => schema,
     }
 }
+
+/// Calls `f(parameter)` on every parameter object of the spec: those of
+/// operations, of path items and of `components/parameters`.
+fn for_each_parameter(spec: &mut Value, mut f: impl FnMut(&mut Value)) {
+    let mut lists: Vec<&mut Value> = Vec::new();
+    if let Some(paths) = spec.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut().filter_map(Value::as_object_mut) {
+            for (key, value) in item.iter_mut() {
+                if key == "parameters" {
+                    lists.push(value);
+                } else if let Some(p) = value.get_mut("parameters") {
+                    lists.push(p);
+                }
+            }
+        }
+    }
+    for list in lists {
+        for param in list.as_array_mut().into_iter().flatten() {
+            f(param);
+        }
+    }
+    if let Some(params) = spec
+        .pointer_mut("/components/parameters")
+        .and_then(Value::as_object_mut)
+    {
+        params.values_mut().for_each(f);
+    }
+}
+
+/// A parameter schema with no type at all (pods' path parameters are only
+/// `{title: "Pod Id"}`) was generated as `serde_json::Value` and sent
+/// JSON-quoted (`/v3/pods/%22mypod%22`). Path, query and header values are
+/// text on the wire, so such a schema becomes `type: string`.
+pub(crate) fn untyped_parameters_are_text(ctx: &mut Ctx) -> Result<usize, CodegenError> {
+    let mut hits = 0;
+    for_each_parameter(&mut ctx.spec, |param| {
+        let Some(schema) = param.get_mut("schema").and_then(Value::as_object_mut) else {
+            return;
+        };
+        let typed = [
+            "type",
+            "$ref",
+            "enum",
+            "allOf",
+            "oneOf",
+            "anyOf",
+            "items",
+            "properties",
+        ]
+        .iter()
+        .any(|k| schema.contains_key(*k));
+        if !typed {
+            schema.insert("type".into(), json!("string"));
+            hits += 1;
+        }
+    });
+    Ok(hits)
+}
+
+/// Object-typed query parameters that the server reads as one JSON text,
+/// not as `key=value` pairs: (service, parameter, evidence). An object
+/// query parameter not listed here keeps progenitor's expansion into
+/// `key=value` pairs (systems' and notifications' free-form search
+/// parameters, which their servers read that way).
+const JSON_TEXT_QUERY_PARAMETERS: &[(&str, &str, &str)] = &[
+    (
+        "meta",
+        "filter",
+        "RESTHeart's filter is a MongoDB query as JSON text: tapis-project/documentation \
+         source/technical/meta.rst sends `--data-urlencode filter='{\"name\": ..}'`",
+    ),
+    (
+        "meta",
+        "sort",
+        "RESTHeart's sort is JSON text (`{\"name\": 1}`); tapipy passes it as a string \
+         (tapis-project/documentation source/technical/meta.rst, `submitLargeQuery(sort='')`)",
+    ),
+    (
+        "streams",
+        "geojson",
+        "a GeoJSON polygon has no `key=value` form; the current server \
+         (tapis-project/streams-api) does not read it at all",
+    ),
+];
+
+/// Turns the parameters of [`JSON_TEXT_QUERY_PARAMETERS`] into text: the
+/// user passes the JSON text (`.filter(json!({"name": "x"}).to_string())`),
+/// which goes out as `filter={"name":"x"}`, percent-encoded. Expanded, the
+/// filter silently vanished (`?name=x`) and the user got every document.
+pub(crate) fn json_text_query_parameters(ctx: &mut Ctx) -> Result<usize, CodegenError> {
+    let service = ctx.service;
+    let mut hits = 0;
+    for_each_parameter(&mut ctx.spec, |param| {
+        let name = param["name"].as_str().unwrap_or_default();
+        let listed = JSON_TEXT_QUERY_PARAMETERS
+            .iter()
+            .any(|(s, n, _)| *s == service && *n == name);
+        if !listed || param["in"] != "query" || param["schema"]["type"] != "object" {
+            return;
+        }
+        param["schema"] = json!({"type": "string"});
+        let note = "Sent as one JSON text (for example `{\"name\": \"x\"}`).";
+        let description = match param["description"].as_str() {
+            Some(d) if !d.trim().is_empty() => format!("{}\n\n{note}", d.trim_end()),
+            _ => note.to_string(),
+        };
+        param["description"] = json!(description);
+        hits += 1;
+    });
+    Ok(hits)
+}

@@ -157,6 +157,60 @@ const MISSING_PROPERTIES: &[(&str, &str, &str, &str, &str)] = &[
         r#"{"type": "string"}"#,
         "LdapUser.serialize",
     ),
+    // tapis-project/tenants-api service/models.py: `Tenant.fields_metadata`
+    // serialises `status` (ACTIVE, INACTIVE, DRAFT).
+    (
+        "tenants",
+        "Tenant",
+        "status",
+        r#"{"type": "string"}"#,
+        "Tenant.fields_metadata",
+    ),
+    // ... and `Site.serialize` the times and authors of a site.
+    (
+        "tenants",
+        "Site",
+        "create_time",
+        r#"{"type": "string"}"#,
+        "Site.serialize",
+    ),
+    (
+        "tenants",
+        "Site",
+        "created_by",
+        r#"{"type": "string"}"#,
+        "Site.serialize",
+    ),
+    (
+        "tenants",
+        "Site",
+        "last_update_time",
+        r#"{"type": "string"}"#,
+        "Site.serialize",
+    ),
+    (
+        "tenants",
+        "Site",
+        "last_updated_by",
+        r#"{"type": "string"}"#,
+        "Site.serialize",
+    ),
+    // tapis-project/tokens-api service/models.py: `TapisToken.serialize`
+    // gives every issued token its `jti`.
+    (
+        "tokens",
+        "NewAccessTokenResponse",
+        "jti",
+        r#"{"type": "string"}"#,
+        "TapisToken.serialize",
+    ),
+    (
+        "tokens",
+        "NewRefreshTokenResponse",
+        "jti",
+        r#"{"type": "string"}"#,
+        "TapisToken.serialize",
+    ),
 ];
 
 /// Adds the properties of [`MISSING_PROPERTIES`] (a property the schema
