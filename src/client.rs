@@ -37,7 +37,7 @@ pub struct Tapis {
 impl fmt::Debug for Tapis {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Tapis")
-            .field("base_url", &self.base_url)
+            .field("base_url", &shown_url(&self.base_url))
             .field("session", &self.shared)
             .finish_non_exhaustive()
     }
@@ -104,12 +104,13 @@ pub struct TapisBuilder {
     settings: HttpSettings,
     shared: SharedConfig,
     session: SessionConfig,
+    allow_http: bool,
 }
 
 impl fmt::Debug for TapisBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TapisBuilder")
-            .field("base_url", &self.base_url)
+            .field("base_url", &shown_url(&self.base_url))
             .field(
                 "access_token",
                 &self.access_token.as_ref().map(|_| "<redacted>"),
@@ -138,7 +139,17 @@ impl TapisBuilder {
             settings: HttpSettings::default(),
             shared: SharedConfig::default(),
             session,
+            allow_http: false,
         }
+    }
+
+    /// Allows a plain `http://` base URL to a host that is not this machine
+    /// (off by default: the token and passwords would travel in clear
+    /// text). `http://` to a loopback address (`localhost`, `127.0.0.0/8`,
+    /// `[::1]`) is always allowed, for tests.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_http = allow;
+        self
     }
 
     /// The access token (a JWT) sent as `X-Tapis-Token` on every request.
@@ -286,7 +297,7 @@ impl TapisBuilder {
     /// `http(s)` URL without credentials, query or fragment, and with
     /// [`Error::InvalidInput`] for a token that cannot be sent as a header.
     pub fn build(self) -> Result<Tapis, Error> {
-        let base_url = normalize_base_url(&self.base_url)?;
+        let base_url = normalize_base_url(&self.base_url, self.allow_http)?;
         let mut session = self.session;
         if let Some(jwt) = &self.access_token {
             let token = Token::parse(jwt)?;
@@ -311,16 +322,51 @@ impl TapisBuilder {
     }
 }
 
+/// A base URL as errors and `Debug` show it: scheme, host, port and path,
+/// never user info, query or fragment (where secrets would be).
+fn shown_url(input: &str) -> String {
+    match url::Url::parse(input.trim()) {
+        Ok(url) => {
+            let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+            format!(
+                "{}://{}{port}{}",
+                url.scheme(),
+                url.host_str().unwrap_or_default(),
+                url.path()
+            )
+        }
+        Err(_) => "<not a URL>".to_string(),
+    }
+}
+
+/// Whether `url`'s host is this machine.
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
 /// `https://host/`, `https://host/v3`, `https://host/v3/` → `https://host`.
-/// A path prefix other than `/v3` (a proxy mount) is kept.
-fn normalize_base_url(input: &str) -> Result<String, Error> {
-    let bad = |why: &str| Error::Config(format!("base URL `{input}`: {why}"));
+/// A path prefix other than `/v3` (a proxy mount) is kept. Plain `http` is
+/// refused for other hosts than this machine unless `allow_http`.
+fn normalize_base_url(input: &str, allow_http: bool) -> Result<String, Error> {
+    let shown = shown_url(input);
+    let bad = |why: &str| Error::Config(format!("base URL `{shown}`: {why}"));
     let mut url = url::Url::parse(input.trim()).map_err(|e| bad(&e.to_string()))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(bad("the scheme must be http or https"));
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(bad("no host"));
+    }
+    if url.scheme() == "http" && !allow_http && !is_loopback(&url) {
+        return Err(bad(
+            "plain http would send the token in clear text: use https, or allow it with \
+             `.allow_insecure_http(true)`",
+        ));
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(bad("credentials do not belong in the URL"));
@@ -351,13 +397,13 @@ mod tests {
             "https://t.tapis.io/v3/",
         ] {
             assert_eq!(
-                normalize_base_url(input).unwrap(),
+                normalize_base_url(input, false).unwrap(),
                 "https://t.tapis.io",
                 "{input}"
             );
         }
         assert_eq!(
-            normalize_base_url("http://127.0.0.1:8080/proxy/v3").unwrap(),
+            normalize_base_url("http://127.0.0.1:8080/proxy/v3", false).unwrap(),
             "http://127.0.0.1:8080/proxy"
         );
         for bad in [
@@ -367,7 +413,21 @@ mod tests {
             "https://t.tapis.io/?x=1",
             "",
         ] {
-            assert!(normalize_base_url(bad).is_err(), "{bad}");
+            assert!(normalize_base_url(bad, false).is_err(), "{bad}");
+        }
+        // Secrets in a refused URL are not echoed.
+        for secret in [
+            "http://u:PASSWORD@h.example",
+            "https://h.example/?token=SECRET",
+        ] {
+            let e = normalize_base_url(secret, false).unwrap_err().to_string();
+            assert!(!e.contains("PASSWORD") && !e.contains("SECRET"), "{e}");
+        }
+        // Plain http only to this machine, unless allowed.
+        assert!(normalize_base_url("http://tacc.tapis.io", false).is_err());
+        assert!(normalize_base_url("http://tacc.tapis.io", true).is_ok());
+        for local in ["http://localhost:1", "http://127.0.0.2", "http://[::1]:8"] {
+            assert!(normalize_base_url(local, false).is_ok(), "{local}");
         }
     }
 }

@@ -91,7 +91,8 @@ impl Token {
             .ok_or_else(|| Error::InvalidInput("the JWT's `exp` is out of range".into()))?;
         let ttl = claims
             .iat
-            .and_then(|iat| u64::try_from(claims.exp - iat).ok())
+            // Checked: both claims come from a server.
+            .and_then(|iat| u64::try_from(claims.exp.checked_sub(iat)?).ok())
             .map(Duration::from_secs);
         let header = HeaderValue::from_str(jwt).ok().map(|mut value| {
             value.set_sensitive(true);

@@ -204,32 +204,52 @@ impl RetryPolicy {
         if let Some(asked) = headers.and_then(retry_after) {
             return (asked <= self.max_delay).then_some(asked);
         }
+        // Saturating throughout: the durations are the user's, and any of
+        // them may be `Duration::MAX`.
         let base = match self.backoff {
             Backoff::Constant => self.initial_delay,
             Backoff::Exponential { factor } => {
                 let exp = i32::try_from(retry.saturating_sub(1)).unwrap_or(i32::MAX);
-                self.initial_delay
-                    .mul_f64(factor.max(1.0).powi(exp).min(1e9))
+                let factor = if factor.is_finite() {
+                    factor.max(1.0)
+                } else {
+                    1.0
+                };
+                Duration::try_from_secs_f64(
+                    self.initial_delay.as_secs_f64() * factor.powi(exp).min(1e9),
+                )
+                .unwrap_or(Duration::MAX)
             }
         }
         .min(self.max_delay);
         Some(if self.jitter {
-            base / 2 + base.mul_f64(random_fraction() / 2.0)
+            let half = base / 2;
+            half.saturating_add(
+                Duration::try_from_secs_f64(half.as_secs_f64() * random_fraction()).unwrap_or(half),
+            )
         } else {
             base
         })
     }
 }
 
-/// `Retry-After` as seconds or an HTTP date.
+/// `Retry-After` in every RFC 9110 form: delay seconds (a number too large
+/// for a `u64` is a wait longer than any cap), or an HTTP date as IMF-fixdate,
+/// RFC 850 or asctime.
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(
+            value
+                .parse::<u64>()
+                .map_or(Duration::MAX, Duration::from_secs),
+        );
     }
-    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-    let wait = when.signed_duration_since(chrono::Utc::now());
-    Some(wait.to_std().unwrap_or(Duration::ZERO))
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(
+        when.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 /// A number in [0, 1): the standard library's per-instance random hash keys
@@ -280,6 +300,28 @@ mod tests {
         let p = RetryPolicy::default().max_delay(Duration::from_secs(5));
         h.insert(RETRY_AFTER, "60".parse().unwrap());
         assert_eq!(p.delay(1, Some(&h)), None, "longer than max_delay: give up");
+        // RFC 850 and asctime dates (in the past: no wait), a huge number.
+        for date in ["Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994"] {
+            h.insert(RETRY_AFTER, date.parse().unwrap());
+            assert_eq!(retry_after(&h), Some(Duration::ZERO), "{date}");
+        }
+        h.insert(RETRY_AFTER, "99999999999999999999999".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(Duration::MAX));
+        assert_eq!(p.delay(1, Some(&h)), None);
+    }
+
+    #[test]
+    fn extreme_durations_do_not_panic() {
+        let p = RetryPolicy::default()
+            .initial_delay(Duration::MAX)
+            .max_delay(Duration::MAX)
+            .backoff(Backoff::Exponential {
+                factor: f64::INFINITY,
+            });
+        for retry in [1, 2, 64, u32::MAX] {
+            assert!(p.delay(retry, None).is_some());
+        }
+        assert!(p.clone().jitter(false).delay(3, None).is_some());
     }
 
     #[test]

@@ -22,6 +22,7 @@ mod dispatch;
 mod docs;
 mod envelope;
 mod paging;
+pub mod secrets;
 mod send;
 mod tolerant;
 mod url;
@@ -184,6 +185,8 @@ pub fn run(
             reason: "a path parameter is still encoded by progenitor's encode_path".to_string(),
         });
     }
+    // After every rewrite that adds fields or structs.
+    secrets::rewrite(&mut file);
     let dispatch = dispatch::source(&file, &sends, &crate::module_name(service));
     Ok(Rewritten {
         dispatch,

@@ -1,0 +1,226 @@
+//! Secrets stay with the user: redirects, `Debug`, errors and base URLs
+//! never carry a token or a password away; server numbers never panic.
+
+#![cfg(all(feature = "systems", feature = "authenticator"))]
+
+mod common;
+
+use common::*;
+use serde_json::json;
+use tapis::testing::TestServer;
+use tapis::Error;
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// A server answering everything with a redirect to `location`.
+async fn redirecting_to(status: u16, location: &str) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(status).insert_header("Location", location))
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn a_redirect_to_another_origin_is_followed_without_the_token() {
+    let other = server_answering(envelope(json!({"id": "s1"}))).await;
+    for status in [301, 302, 303, 307, 308] {
+        other.reset().await;
+        Mock::given(any())
+            .respond_with(envelope(json!({"id": "s1"})))
+            .mount(&other)
+            .await;
+        let origin = redirecting_to(status, &format!("{}/v3/systems/s1", other.uri())).await;
+        let t = tapis::Tapis::builder(origin.uri())
+            .access_token(TOKEN)
+            .on_behalf_of("u", "t")
+            .build()
+            .unwrap();
+        let system = t
+            .systems()
+            .get_system()
+            .system_id("s1")
+            .tracking_id("ns.id-1")
+            .send()
+            .await
+            .unwrap()
+            .into_result();
+        assert_eq!(system.id.as_deref().map(|s| s.as_str()), Some("s1"));
+        let seen = only_request(&other).await;
+        for secret in [
+            "x-tapis-token",
+            "x-tapis-user",
+            "x-tapis-tenant",
+            "authorization",
+            "cookie",
+        ] {
+            assert!(
+                seen.header_values(secret).is_empty(),
+                "{status}: {secret} went to another origin"
+            );
+        }
+        // What is not a secret still goes.
+        assert_eq!(seen.header_values("x-tapis-tracking-id"), ["ns.id-1"]);
+        assert_eq!(received(&origin).await[0].token.as_deref(), Some(TOKEN));
+    }
+}
+
+#[tokio::test]
+async fn a_same_origin_redirect_keeps_the_token() {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::path("/v3/systems/old"))
+        .respond_with(ResponseTemplate::new(307).insert_header("Location", "/v3/systems/new"))
+        .mount(&server)
+        .await;
+    Mock::given(wiremock::matchers::path("/v3/systems/new"))
+        .respond_with(envelope(json!({"id": "new"})))
+        .mount(&server)
+        .await;
+    let t = client(&server);
+    t.systems()
+        .get_system()
+        .system_id("old")
+        .send()
+        .await
+        .unwrap();
+    let seen = received(&server).await;
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[1].path, "/v3/systems/new");
+    assert_eq!(seen[1].token.as_deref(), Some(TOKEN));
+}
+
+#[tokio::test]
+async fn the_token_endpoint_never_follows_a_redirect() {
+    let other = server_answering(ResponseTemplate::new(200)).await;
+    let origin = redirecting_to(307, &format!("{}/v3/oauth2/tokens", other.uri())).await;
+    let t = tapis::Tapis::builder(origin.uri())
+        .username("u")
+        .password("the-password")
+        .build()
+        .unwrap();
+    let err = t.get_tokens().await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(307), "{err:?}");
+    assert!(
+        received(&other).await.is_empty(),
+        "the password was re-sent"
+    );
+}
+
+#[tokio::test]
+async fn credentials_never_show_in_debug() {
+    let credential: tapis::systems::types::ReqPostPutCredential = serde_json::from_value(json!({
+        "password": "pw-SECRET", "privateKey": "pk-SECRET", "publicKey": "ssh-rsa PUBLIC",
+        "accessKey": "ak-SECRET", "accessSecret": "as-SECRET", "accessToken": "at-SECRET",
+        "refreshToken": "rt-SECRET"
+    }))
+    .unwrap();
+    let shown = format!("{credential:?}");
+    assert!(!shown.contains("SECRET"), "{shown}");
+    assert!(
+        shown.contains("ssh-rsa PUBLIC"),
+        "public keys are not secrets: {shown}"
+    );
+    let server = server_answering(envelope(json!(null))).await;
+    let t = client(&server);
+    let update: tapis::systems::types::ReqUpdateCredential =
+        serde_json::from_value(serde_json::to_value(&credential).unwrap()).unwrap();
+    assert!(!format!("{update:?}").contains("SECRET"));
+    let builder = t
+        .systems()
+        .create_user_credential()
+        .system_id("s")
+        .user_name("u")
+        .body(update);
+    let shown = format!("{builder:?}");
+    assert!(!shown.contains("SECRET"), "{shown}");
+}
+
+#[test]
+fn base_urls_with_secrets_are_refused_without_echoing_them() {
+    for url in [
+        "https://u:PASSWORD@tacc.tapis.io",
+        "https://tacc.tapis.io/?token=SECRETTOKEN",
+    ] {
+        let err = tapis::Tapis::builder(url).build().unwrap_err();
+        assert!(matches!(err, Error::Config(_)), "{err:?}");
+        let shown = format!("{err} {err:?}");
+        assert!(
+            !shown.contains("PASSWORD") && !shown.contains("SECRETTOKEN"),
+            "{shown}"
+        );
+    }
+    let builder = tapis::Tapis::builder("https://u:PASSWORD@tacc.tapis.io");
+    assert!(!format!("{builder:?}").contains("PASSWORD"));
+}
+
+#[test]
+fn plain_http_is_for_this_machine_unless_allowed() {
+    let err = tapis::Tapis::builder("http://tacc.tapis.io")
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("allow_insecure_http"), "{err}");
+    assert!(tapis::Tapis::builder("http://tacc.tapis.io")
+        .allow_insecure_http(true)
+        .build()
+        .is_ok());
+    assert!(tapis::Tapis::builder("http://127.0.0.1:9").build().is_ok());
+    assert!(tapis::Tapis::builder("http://localhost:9").build().is_ok());
+}
+
+#[test]
+fn extreme_token_claims_do_not_panic() {
+    for (exp, iat) in [
+        (i64::MAX, i64::MIN),
+        (0, i64::MIN),
+        (4_102_444_800, i64::MAX),
+    ] {
+        let jwt = mint_claims(json!({"exp": exp, "iat": iat, "sub": "u@dev"}));
+        // Either a token or an InvalidInput: never a panic.
+        match tapis::auth::Token::parse(&jwt) {
+            Ok(token) => {
+                let _ = (token.ttl(), token.expires_in());
+            }
+            Err(e) => assert!(matches!(e, Error::InvalidInput(_)), "{e:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_issued_token_in_a_broken_answer_is_never_shown() {
+    let server = TestServer::start().await.unwrap();
+    let access = server.access_token("u");
+    // Valid token JSON followed by junk, from the token endpoint.
+    let body = format!(
+        r#"{{"result": {{"access_token": {{"access_token": "{access}"}}}}}}
+<!-- cache -->"#
+    );
+    let broken = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_string(body))
+        .mount(&broken)
+        .await;
+    let t = tapis::Tapis::builder(broken.uri())
+        .username("u")
+        .password("p")
+        .build()
+        .unwrap();
+    let err = t.get_tokens().await.unwrap_err();
+    let shown = format!("{err} {err:?}");
+    assert!(!shown.contains(&access[..40]), "{shown}");
+    // And through an automatic refresh inside a call.
+    let err = t.systems().get_systems().send().await.unwrap_err();
+    let shown = format!("{err} {err:?}");
+    assert!(!shown.contains(&access[..40]), "{shown}");
+}
+
+/// An HS256 JWT with exactly `claims` (the client does not check
+/// signatures when it reads claims).
+fn mint_claims(claims: serde_json::Value) -> String {
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(b"test"),
+    )
+    .unwrap()
+}
