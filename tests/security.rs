@@ -1,7 +1,7 @@
 //! Secrets stay with the user: redirects, `Debug`, errors and base URLs
 //! never carry a token or a password away; server numbers never panic.
 
-#![cfg(all(feature = "systems", feature = "authenticator"))]
+#![cfg(all(feature = "systems", feature = "authenticator", feature = "files"))]
 
 mod common;
 
@@ -223,4 +223,118 @@ fn mint_claims(claims: serde_json::Value) -> String {
         &jsonwebtoken::EncodingKey::from_secret(b"test"),
     )
     .unwrap()
+}
+
+/// The names in `dir` (temporary files included).
+fn names_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[cfg(all(unix, feature = "files"))]
+#[tokio::test]
+async fn a_dropped_download_leaves_no_partial_file_and_a_replaced_file_keeps_its_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch_dir("dropped-download");
+    // A body that starts and then stalls.
+    let server = TestServer::builder()
+        .require_token(false)
+        .start()
+        .await
+        .unwrap();
+    server.on_operation("files", "getContents").reply(
+        tapis::testing::Reply::bytes(200, "application/octet-stream", vec![7u8; 100_000])
+            .stall_after(10_000),
+    );
+    let t = server.client().unwrap();
+    let dest = dir.0.join("out.bin");
+    let download = t
+        .files()
+        .get_contents()
+        .system_id("s")
+        .path("f")
+        .to_file(&dest);
+    assert!(
+        tokio::time::timeout(std::time::Duration::from_millis(300), download)
+            .await
+            .is_err(),
+        "the download stalls"
+    );
+    assert!(
+        names_in(&dir.0).is_empty(),
+        "left behind: {:?}",
+        names_in(&dir.0)
+    );
+
+    // Replacing a private file keeps it private.
+    std::fs::write(&dest, b"old").unwrap();
+    std::fs::set_permissions(&dest, std::fs::Permissions::from_mode(0o600)).unwrap();
+    server.clear_stubs();
+    server
+        .on_operation("files", "getContents")
+        .reply(tapis::testing::Reply::bytes(
+            200,
+            "application/octet-stream",
+            vec![1u8; 10],
+        ));
+    t.files()
+        .get_contents()
+        .system_id("s")
+        .path("f")
+        .to_file(&dest)
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), vec![1u8; 10]);
+    let mode = std::fs::metadata(&dest).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    assert_eq!(names_in(&dir.0), ["out.bin"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn concurrent_cache_saves_are_atomic_and_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch_dir("concurrent-cache");
+    let file = dir.0.join("session.json");
+    // A symlink planted where the old, predictable temporary name was.
+    let planted = dir.0.join("stolen");
+    std::os::unix::fs::symlink(
+        &planted,
+        dir.0
+            .join(format!(".session.json.{}.tmp", std::process::id())),
+    )
+    .unwrap();
+    let t = tapis::Tapis::builder("https://tacc.tapis.io")
+        .access_token(mint("u", 3600))
+        .build()
+        .unwrap();
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            let (t, file) = (t.clone(), file.clone());
+            scope.spawn(move || {
+                for _ in 0..50 {
+                    t.save_to(&file).expect("every save succeeds");
+                }
+            });
+        }
+        let file = file.clone();
+        scope.spawn(move || {
+            for _ in 0..200 {
+                if let Ok(bytes) = std::fs::read(&file) {
+                    serde_json::from_slice::<serde_json::Value>(&bytes)
+                        .expect("a reader sees a whole cache");
+                }
+            }
+        });
+    });
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    assert!(!planted.exists(), "the planted symlink received the tokens");
+    assert!(tapis::Tapis::restore_from(&file).is_ok());
+    // Only the cache and the planted link remain: no temporary files.
+    assert_eq!(names_in(&dir.0).len(), 2, "{:?}", names_in(&dir.0));
 }

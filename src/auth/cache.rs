@@ -76,23 +76,25 @@ impl SessionFile {
             .file_name()
             .and_then(|n| n.to_str())
             .unwrap_or("session");
-        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
         let json = serde_json::to_vec_pretty(self)
             .map_err(|e| Error::Config(format!("token cache: {e}")))?;
-        let written = (|| {
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create(true).truncate(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            let mut file = options.open(&tmp)?;
-            file.write_all(&json)?;
-            file.sync_all()?;
-            std::fs::rename(&tmp, path)
-        })();
-        if let Err(e) = written {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(fail("cannot write", e));
-        }
+        // An unpredictable name, created exclusively (never an existing file
+        // or a planted symlink) with mode 0600 from the start; removed if
+        // anything fails; renamed over the cache in one step, so concurrent
+        // savers and readers see an old or a new cache, never half of one.
+        let mut builder = tempfile::Builder::new();
+        let prefix = format!(".{name}.");
+        builder.prefix(&prefix).suffix(".tmp");
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600));
+        let mut tmp = builder
+            .tempfile_in(dir)
+            .map_err(|e| fail("cannot create a temporary file", e))?;
+        tmp.write_all(&json)
+            .and_then(|()| tmp.as_file().sync_all())
+            .map_err(|e| fail("cannot write", e))?;
+        tmp.persist(path)
+            .map_err(|e| fail("cannot write", e.error))?;
         Ok(())
     }
 

@@ -2,7 +2,7 @@
 //! `AsyncWrite`, or into a file that appears only once it is complete.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::pin::Pin;
 
 use bytes::Bytes;
@@ -167,40 +167,63 @@ impl Download {
     /// a partial file at `dest`, and never touches an existing one.
     pub async fn to_file(self, dest: impl AsRef<Path>) -> Result<u64, Error> {
         let dest = dest.as_ref();
-        let tmp = temporary_beside(dest)?;
-        let result = async {
-            let file = tokio::fs::File::create(&tmp).await.map_err(|e| {
-                Error::InvalidInput(format!("cannot create {}: {e}", tmp.display()))
-            })?;
-            let mut file = tokio::io::BufWriter::with_capacity(256 * 1024, file);
-            let written = self.to_writer(&mut file).await?;
-            let file = file.into_inner();
-            file.sync_all()
-                .await
-                .map_err(|e| Error::InvalidInput(format!("cannot write {}: {e}", tmp.display())))?;
-            tokio::fs::rename(&tmp, dest).await.map_err(|e| {
-                Error::InvalidInput(format!(
-                    "cannot move the download to {}: {e}",
-                    dest.display()
-                ))
-            })?;
-            Ok(written)
-        }
-        .await;
-        if result.is_err() {
-            let _ = tokio::fs::remove_file(&tmp).await;
-        }
-        result
+        // Removed when dropped: on an error, and when this future is dropped
+        // (a timeout, a cancelled task) before the download completes.
+        let (file, tmp) = temporary_beside(dest)?;
+        let mut file =
+            tokio::io::BufWriter::with_capacity(256 * 1024, tokio::fs::File::from_std(file));
+        let written = self.to_writer(&mut file).await?;
+        let file = file.into_inner();
+        file.sync_all()
+            .await
+            .map_err(|e| Error::InvalidInput(format!("cannot write {}: {e}", tmp.display())))?;
+        drop(file);
+        tmp.persist(dest).map_err(|e| {
+            Error::InvalidInput(format!(
+                "cannot move the download to {}: {}",
+                dest.display(),
+                e.error
+            ))
+        })?;
+        Ok(written)
     }
 }
 
 /// Checks that `dest` can be written (its directory exists, it is not a
-/// directory) and names a temporary file beside it.
-pub(crate) fn temporary_beside(dest: &Path) -> Result<PathBuf, Error> {
-    let bad =
-        |why: &str| Error::InvalidInput(format!("download destination {}: {why}", dest.display()));
+/// directory) and creates a temporary file beside it: an unpredictable name,
+/// created exclusively (never an existing file or a planted symlink), with
+/// the mode `dest` has (a new file gets 0644) from the start. The file is
+/// removed when the returned path is dropped, unless persisted.
+pub(crate) fn temporary_beside(dest: &Path) -> Result<(std::fs::File, tempfile::TempPath), Error> {
+    let dir = destination_dir(dest)?;
     let name = dest
         .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("download");
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".part");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dest).map_or(0o644, |m| m.permissions().mode() & 0o777);
+        builder.permissions(std::fs::Permissions::from_mode(mode));
+    }
+    let tmp = builder.tempfile_in(dir).map_err(|e| {
+        Error::InvalidInput(format!(
+            "download destination {}: cannot create a temporary file beside it: {e}",
+            dest.display()
+        ))
+    })?;
+    Ok(tmp.into_parts())
+}
+
+/// Checks that `dest` can be written (its directory exists, it is not a
+/// directory); gives its directory.
+pub(crate) fn destination_dir(dest: &Path) -> Result<&Path, Error> {
+    let bad =
+        |why: &str| Error::InvalidInput(format!("download destination {}: {why}", dest.display()));
+    dest.file_name()
         .and_then(|n| n.to_str())
         .ok_or_else(|| bad("no file name"))?;
     let dir = match dest.parent() {
@@ -213,7 +236,5 @@ pub(crate) fn temporary_beside(dest: &Path) -> Result<PathBuf, Error> {
     if dest.is_dir() {
         return Err(bad("it is a directory"));
     }
-    static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let serial = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    Ok(dir.join(format!(".{name}.{}-{serial}.part", std::process::id())))
+    Ok(dir)
 }

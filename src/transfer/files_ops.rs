@@ -47,7 +47,7 @@ impl crate::files::builder::GetContents<'_> {
     /// is sent.
     pub async fn to_file(self, dest: impl AsRef<std::path::Path>) -> Result<u64, Error> {
         let dest = dest.as_ref();
-        super::download::temporary_beside(dest)?;
+        super::download::destination_dir(dest)?;
         self.send().await?.into_inner().to_file(dest).await
     }
 
