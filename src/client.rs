@@ -143,6 +143,15 @@ impl TapisBuilder {
         }
     }
 
+    /// The most of a successful response body that is read into memory to
+    /// be decoded (default [`crate::DEFAULT_BODY_LIMIT`], 512 MiB);
+    /// a longer body is an [`Error::InvalidResponse`] naming the limit.
+    /// Downloads stream and are not capped.
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        self.shared.body_limit = Some(bytes);
+        self
+    }
+
     /// Allows a plain `http://` base URL to a host that is not this machine
     /// (off by default: the token and passwords would travel in clear
     /// text). `http://` to a loopback address (`localhost`, `127.0.0.0/8`,

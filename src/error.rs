@@ -96,6 +96,17 @@ pub enum Error {
         /// How long it waited.
         waited: std::time::Duration,
     },
+    /// The call's own timeout (`.timeout(..)`) ran out before it had an
+    /// answer: while obtaining a token, between retries or in an exchange.
+    #[error("{method} {url}: the call's timeout of {after:?} ran out")]
+    Timeout {
+        /// The request method.
+        method: reqwest::Method,
+        /// The request URL, secrets removed.
+        url: String,
+        /// The timeout.
+        after: std::time::Duration,
+    },
     /// A value given by the caller cannot be used; nothing was sent.
     #[error("invalid input: {0}")]
     InvalidInput(String),
@@ -249,20 +260,25 @@ impl Error {
             Error::Auth {
                 source: Some(source),
                 ..
-            } => source.downcast_ref::<Error>(),
+            } => source.downcast_ref::<Error>().or_else(|| {
+                source
+                    .downcast_ref::<crate::auth::SharedFailure>()
+                    .map(|shared| &*shared.0)
+            }),
             _ => None,
         }
     }
 
-    /// Whether trying again later may succeed: 429, 502, 503, 504, and
-    /// connection failures or timeouts.
+    /// Whether trying again later may succeed: 429, 502, 503, 504,
+    /// connection failures or timeouts, and an [`Error::Auth`] whose cause
+    /// is one of those (a token endpoint answering 503).
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api { status, .. } => is_retryable_status(*status),
             Error::Network { kind, .. } => {
                 matches!(kind, NetworkErrorKind::Connect | NetworkErrorKind::Timeout)
             }
-            _ => false,
+            _ => self.auth_cause().is_some_and(Error::is_retryable),
         }
     }
 

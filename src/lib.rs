@@ -70,6 +70,7 @@ pub use response::{Envelope, EnvelopeInfo, Extra, Metadata, Response};
 pub use transfer::{Download, Progress, Upload};
 pub use transport::{
     Backoff, DebugCapture, Exchange, Operation, PostResponseHook, PreRequestHook, RetryPolicy,
+    DEFAULT_BODY_LIMIT,
 };
 
 // The generated service modules (`tapis::systems`, ...), the `Tapis`

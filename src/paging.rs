@@ -255,7 +255,22 @@ impl<'a, B: Paged<'a>> Paginator<'a, B> {
             self.done = true;
         }
         if let (Some(key), Some(last)) = (&state.order_key, items.last()) {
-            state.start_after = Some(start_after_value(B::OPERATION, key, last)?);
+            let next = start_after_value(B::OPERATION, key, last)?;
+            // A page ending where the previous one did means the server
+            // ignores `startAfter`: asking again would loop forever.
+            if !self.done && state.start_after.as_ref() == Some(&next) {
+                self.done = true;
+                return Err(Error::invalid_response_without_body(
+                    reqwest::StatusCode::OK,
+                    format!(
+                        "{}: paging by startAfter does not advance (the page ends at {key} = \
+                         {next} again); the server ignores startAfter",
+                        B::OPERATION
+                    ),
+                    None,
+                ));
+            }
+            state.start_after = Some(next);
         }
         self.buffer.extend(items);
         Ok(())

@@ -47,7 +47,7 @@ async fn get_is_retried_n_times_then_fails() {
 
 #[tokio::test]
 async fn only_the_listed_statuses_are_retried() {
-    for (status, attempts) in [(429, 3), (502, 3), (504, 3), (500, 1), (404, 1)] {
+    for (status, attempts) in [(429, 3), (500, 3), (502, 3), (504, 3), (501, 1), (404, 1)] {
         let server = server_answering(ResponseTemplate::new(status)).await;
         let _ = client(&server)
             .systems()

@@ -338,3 +338,128 @@ fn concurrent_cache_saves_are_atomic_and_private() {
     // Only the cache and the planted link remain: no temporary files.
     assert_eq!(names_in(&dir.0).len(), 2, "{:?}", names_in(&dir.0));
 }
+
+#[tokio::test]
+async fn paging_that_does_not_advance_ends_with_an_error() {
+    // A server that ignores startAfter: the same full page every time.
+    let page: Vec<_> = (0..10).map(|i| json!({"id": format!("s{i}")})).collect();
+    let server = server_answering(envelope(json!(page))).await;
+    let t = client(&server);
+    let err = t
+        .systems()
+        .get_systems()
+        .order_by("id")
+        .paginate()
+        .page_size(10)
+        .by_start_after()
+        .collect_all()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("does not advance"), "{err}");
+    assert_eq!(received(&server).await.len(), 2, "one repeat is enough");
+}
+
+/// A token endpoint that never answers; everything else answers at once.
+async fn stalled_token_endpoint() -> (MockServer, tapis::Tapis) {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::path("/v3/oauth2/tokens"))
+        .respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(600)))
+        .mount(&server)
+        .await;
+    Mock::given(any())
+        .respond_with(envelope(json!([])))
+        .mount(&server)
+        .await;
+    let t = tapis::Tapis::builder(server.uri())
+        .access_token(mint("u", 5)) // inside the refresh margin
+        .username("u")
+        .password("p")
+        .build()
+        .unwrap();
+    (server, t)
+}
+
+#[tokio::test]
+async fn a_call_timeout_covers_the_token_refresh() {
+    let (_server, t) = stalled_token_endpoint().await;
+    let started = std::time::Instant::now();
+    let err = t
+        .systems()
+        .get_systems()
+        .timeout(std::time::Duration::from_millis(300))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+    assert_eq!(
+        tapis::auth::TOKEN_REQUEST_TIMEOUT,
+        std::time::Duration::from_secs(30)
+    );
+}
+
+#[tokio::test]
+async fn a_failed_refresh_is_shared_and_backed_off() {
+    for status in [401, 500, 503] {
+        let server = MockServer::start().await;
+        Mock::given(wiremock::matchers::path("/v3/oauth2/tokens"))
+            .respond_with(
+                ResponseTemplate::new(status).set_delay(std::time::Duration::from_millis(100)),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(any())
+            .respond_with(envelope(json!([])))
+            .mount(&server)
+            .await;
+        let t = tapis::Tapis::builder(server.uri())
+            .access_token(mint("u", 5))
+            .username("u")
+            .password("p")
+            .retry_policy(tapis::RetryPolicy::none())
+            .build()
+            .unwrap();
+        let calls = (0..100).map(|_| t.systems().get_systems().send());
+        let results = futures::future::join_all(calls).await;
+        assert!(results.iter().all(Result::is_err));
+        let err = results.into_iter().next().unwrap().unwrap_err();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(status), "{err:?}");
+        assert_eq!(err.is_retryable(), status == 503, "{status}");
+        // Right after the failure, calls do not ask again (back-off).
+        let _ = t.systems().get_systems().send().await;
+        let token_requests = received(&server)
+            .await
+            .iter()
+            .filter(|r| r.path == "/v3/oauth2/tokens")
+            .count();
+        println!("failing token endpoint ({status}): 101 calls, {token_requests} token request(s)");
+        assert_eq!(token_requests, 1, "status {status}");
+    }
+}
+
+#[tokio::test]
+async fn short_lived_tokens_are_refreshed_once_per_lifetime() {
+    // Tokens living 30 s, under the default 60 s margin.
+    let server = TestServer::builder()
+        .access_token_ttl(std::time::Duration::from_secs(30))
+        .start()
+        .await
+        .unwrap();
+    let t = tapis::Tapis::builder(server.url())
+        .username(TestServer::USERNAME)
+        .password(TestServer::PASSWORD)
+        .build()
+        .unwrap();
+    t.systems().get_systems().send().await.ok();
+    let calls = (0..200).map(|_| t.systems().get_systems().send());
+    futures::future::join_all(calls).await;
+    for _ in 0..20 {
+        t.systems().get_systems().send().await.ok();
+    }
+    let grants = server
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/v3/oauth2/tokens")
+        .count();
+    assert_eq!(grants, 1, "one token for 221 calls within its lifetime");
+}

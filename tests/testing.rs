@@ -533,7 +533,7 @@ async fn files_are_uploaded_listed_downloaded_and_deleted() -> Result {
             )
         }
     };
-    assert_eq!(names("").await?, ["dir:docs", "file:top.txt"]);
+    assert_eq!(names("/").await?, ["dir:docs", "file:top.txt"]);
     assert_eq!(names("docs").await?, ["file:a.txt", "dir:deep"]);
     assert_eq!(names("docs/a.txt").await?, ["file:a.txt"]);
 
@@ -567,7 +567,7 @@ async fn files_are_uploaded_listed_downloaded_and_deleted() -> Result {
         .path("docs")
         .send()
         .await?;
-    assert_eq!(names("").await?, ["file:top.txt"]);
+    assert_eq!(names("/").await?, ["file:top.txt"]);
     let err = t
         .files()
         .get_contents()

@@ -105,6 +105,15 @@ pub(crate) async fn request_tokens(
     })
 }
 
+/// How long a token request may take, whatever the client's own timeout
+/// (none by default): a stalled token endpoint must not hold every call
+/// waiting on the refresh forever.
+pub const TOKEN_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The most of a token endpoint's answer that is read (token answers are a
+/// few kB; an endless body must not grow memory).
+pub const TOKEN_BODY_LIMIT: usize = 256 * 1024;
+
 /// POSTs JSON to a path of the tenant and returns the decoded JSON answer;
 /// an error status is [`Error::Api`].
 pub(crate) async fn post_json(
@@ -116,8 +125,18 @@ pub(crate) async fn post_json(
 ) -> Result<Value, Error> {
     let url = url::Url::parse(&format!("{base_url}{path}"))
         .map_err(|e| Error::Config(format!("token endpoint URL: {e}")))?;
-    let mut builder = http.post(url.clone()).json(body);
+    let mut builder = http
+        .post(url.clone())
+        .json(body)
+        .timeout(TOKEN_REQUEST_TIMEOUT);
     if let (Some(id), Some(key)) = (client.id, client.key) {
+        // HTTP Basic splits at the first `:`: such an id would reach the
+        // server as another id and key.
+        if id.contains(':') {
+            return Err(Error::Config(
+                "an OAuth client id cannot contain `:` (HTTP Basic auth would split it)".into(),
+            ));
+        }
         builder = builder.basic_auth(id, Some(key));
     }
     let span = tracing::info_span!("tapis.auth", path, status = tracing::field::Empty);
@@ -126,7 +145,19 @@ pub(crate) async fn post_json(
         let response = builder.send().await.map_err(network)?;
         let status = response.status();
         tracing::Span::current().record("status", status.as_u16());
-        let bytes = response.bytes().await.map_err(network)?;
+        let bytes =
+            read_capped(response, TOKEN_BODY_LIMIT).await.map_err(|e| {
+                e.map_or_else(
+                    || {
+                        Error::invalid_response_without_body(
+                    status,
+                    format!("the token endpoint's answer is longer than {TOKEN_BODY_LIMIT} bytes"),
+                    None,
+                )
+                    },
+                    network,
+                )
+            })?;
         if !status.is_success() {
             return Err(Error::api(status, &reqwest::Method::POST, &url, &bytes));
         }
@@ -140,4 +171,35 @@ pub(crate) async fn post_json(
         })
     };
     tracing::Instrument::instrument(exchange, span).await
+}
+
+/// Reads a whole body of at most `limit` bytes: `Err(None)` past the limit,
+/// `Err(Some(e))` when the connection fails.
+pub(crate) async fn read_capped(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<bytes::Bytes, Option<reqwest::Error>> {
+    if response.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(None);
+    }
+    // The first chunk is kept as it is: most bodies arrive in one.
+    let Some(first) = response.chunk().await.map_err(Some)? else {
+        return Ok(bytes::Bytes::new());
+    };
+    if first.len() > limit {
+        return Err(None);
+    }
+    let Some(second) = response.chunk().await.map_err(Some)? else {
+        return Ok(first);
+    };
+    let mut body = bytes::BytesMut::from(&first[..]);
+    let mut next = Some(second);
+    while let Some(chunk) = next {
+        if body.len() + chunk.len() > limit {
+            return Err(None);
+        }
+        body.extend_from_slice(&chunk);
+        next = response.chunk().await.map_err(Some)?;
+    }
+    Ok(body.freeze())
 }

@@ -20,8 +20,9 @@ mod token;
 
 pub use cache::default_cache_path;
 pub use device::DeviceLogin;
-pub(crate) use grant::TOKEN_PATH;
+pub(crate) use grant::{read_capped, TOKEN_PATH};
+pub use grant::{TOKEN_BODY_LIMIT, TOKEN_REQUEST_TIMEOUT};
 pub use session::{OnRefresh, DEFAULT_REFRESH_MARGIN};
-pub(crate) use session::{Session, SessionConfig};
+pub(crate) use session::{Session, SessionConfig, SharedFailure};
 pub use tenants::{Tenant, TokenError};
 pub use token::{Claims, Token, Tokens};

@@ -73,8 +73,43 @@ pub(crate) struct Session {
     cache: Option<PathBuf>,
     tokens: RwLock<Tokens>,
     /// Held while a refresh is in flight: concurrent callers wait for it
-    /// instead of starting their own.
-    refreshing: tokio::sync::Mutex<()>,
+    /// instead of starting their own. It holds the last failed refresh, so
+    /// that the callers that waited share its error instead of each asking
+    /// again, and later ones wait out a back-off first.
+    refreshing: tokio::sync::Mutex<Option<Failure>>,
+}
+
+/// A failed refresh, shared with the calls that waited for it.
+struct Failure {
+    at: std::time::Instant,
+    /// Consecutive failures (the back-off doubles with each).
+    count: u32,
+    error: Arc<Error>,
+}
+
+impl Failure {
+    /// No new token request before this long after a failure: 1 s, doubling
+    /// with each consecutive failure, at most 30 s.
+    fn back_off(&self) -> Duration {
+        Duration::from_secs(1 << self.count.saturating_sub(1).min(5)).min(Duration::from_secs(30))
+    }
+}
+
+/// The error of a shared failed refresh, as the source of each caller's
+/// [`Error::Auth`].
+#[derive(Debug)]
+pub(crate) struct SharedFailure(pub(crate) Arc<Error>);
+
+impl std::fmt::Display for SharedFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for SharedFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.0)
+    }
 }
 
 impl Session {
@@ -87,7 +122,7 @@ impl Session {
             on_refresh: config.on_refresh,
             cache: config.cache,
             tokens: RwLock::new(config.tokens),
-            refreshing: tokio::sync::Mutex::new(()),
+            refreshing: tokio::sync::Mutex::new(None),
         }
     }
 
@@ -133,7 +168,7 @@ impl Session {
     pub(crate) async fn token_for_request(&self) -> Result<Option<Token>, Error> {
         let current = self.access_token();
         if let Some(token) = &current {
-            if !token.expires_within(self.margin) {
+            if !token.expires_within(self.margin_for(token)) {
                 return Ok(current);
             }
         }
@@ -157,23 +192,61 @@ impl Session {
     /// 401) with a new one. Single-flight: whoever comes while a refresh is
     /// running waits for it and takes its result.
     pub(crate) async fn refresh(&self, stale: Option<&Token>) -> Result<Token, Error> {
-        let _guard = self.refreshing.lock().await;
+        let asked = std::time::Instant::now();
+        let mut last_failure = self.refreshing.lock().await;
         if let Some(current) = self.access_token() {
+            // Another caller replaced the token while this one waited: take
+            // it, even inside the margin (with short-lived tokens the margin
+            // would otherwise make every caller refresh once more).
             let replaced = stale.is_none_or(|s| !s.same(&current));
-            if replaced && !current.expires_within(self.margin) {
+            if replaced && !current.is_expired() {
                 return Ok(current);
+            }
+        }
+        // A refresh that failed while this caller waited, or too recently:
+        // its error, without another token request.
+        if let Some(failure) = last_failure.as_ref() {
+            if failure.at >= asked || failure.at.elapsed() < failure.back_off() {
+                return Err(Error::Auth {
+                    reason: "the access token could not be refreshed".into(),
+                    source: Some(Box::new(SharedFailure(failure.error.clone()))),
+                });
             }
         }
         // Boxed: a token request is a whole HTTP exchange, and every call's
         // future would otherwise reserve room for it.
-        let tokens = Box::pin(self.grant()).await.map_err(|e| Error::Auth {
-            reason: "the access token could not be refreshed".into(),
-            source: Some(Box::new(e)),
-        })?;
-        tokens.access_token.clone().ok_or_else(|| Error::Auth {
-            reason: "the token endpoint returned no access token".into(),
-            source: None,
-        })
+        match Box::pin(self.grant()).await {
+            Ok(tokens) => {
+                *last_failure = None;
+                tokens.access_token.clone().ok_or_else(|| Error::Auth {
+                    reason: "the token endpoint returned no access token".into(),
+                    source: None,
+                })
+            }
+            Err(e) => {
+                let error = Arc::new(e);
+                let count = last_failure.as_ref().map_or(0, |f| f.count) + 1;
+                *last_failure = Some(Failure {
+                    at: std::time::Instant::now(),
+                    count,
+                    error: error.clone(),
+                });
+                Err(Error::Auth {
+                    reason: "the access token could not be refreshed".into(),
+                    source: Some(Box::new(SharedFailure(error))),
+                })
+            }
+        }
+    }
+
+    /// The margin for `token`: the configured one, but at most half the
+    /// token's lifetime, so a token that lives less than the margin is
+    /// not refreshed on every call.
+    fn margin_for(&self, token: &Token) -> Duration {
+        match token.ttl() {
+            Some(ttl) => self.margin.min(ttl / 2),
+            None => self.margin,
+        }
     }
 
     /// Obtains new tokens with the best grant available (refresh token,

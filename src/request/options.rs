@@ -134,7 +134,15 @@ impl CallOptions {
             .tapis_header("X-Tapis-Tenant", tenant)
     }
 
-    /// A total timeout for this call (each attempt), body included.
+    /// The call's total timeout, if any.
+    pub(crate) fn call_timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    /// A total timeout for this call: obtaining or refreshing the token,
+    /// every attempt and the waits between them; each attempt is bounded by
+    /// it too, body included. Running out is [`crate::Error::Timeout`] (or a
+    /// network timeout when it runs out inside an exchange).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self

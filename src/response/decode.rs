@@ -11,12 +11,25 @@ use crate::Error;
 pub(crate) async fn read_body(mut response: reqwest::Response) -> Result<Response<Bytes>, Error> {
     let line = RequestLine::of(&response);
     let status = response.status();
+    let limit = response
+        .extensions()
+        .get::<crate::transport::BodyLimit>()
+        .map_or(crate::transport::DEFAULT_BODY_LIMIT, |l| l.0);
     // Taken, not copied: reading the body does not need them.
     let headers = std::mem::take(response.headers_mut());
-    let body = response
-        .bytes()
+    let body = crate::auth::read_capped(response, limit)
         .await
-        .map_err(|e| Error::network(&line.method, &line.url, e))?;
+        .map_err(|e| match e {
+            Some(e) => Error::network(&line.method, &line.url, e),
+            None => Error::invalid_response_without_body(
+                status,
+                format!(
+                    "the body is longer than {limit} bytes, the most read into memory \
+                     (TapisBuilder::max_body_size)"
+                ),
+                None,
+            ),
+        })?;
     Ok(Response::new(body, status, headers))
 }
 

@@ -70,6 +70,7 @@ struct SharedInner {
     on_behalf_of: Option<(HeaderValue, HeaderValue)>,
     /// `GET /v3/tenants`, fetched once.
     tenants: tokio::sync::OnceCell<Vec<Tenant>>,
+    body_limit: BodyLimit,
 }
 
 /// The client-wide settings [`Shared`] is made from.
@@ -79,7 +80,19 @@ pub(crate) struct SharedConfig {
     pub pre_hooks: Vec<PreRequestHook>,
     pub post_hooks: Vec<PostResponseHook>,
     pub on_behalf_of: Option<(String, String)>,
+    /// The most of a successful JSON body that is read into memory
+    /// (`None`: [`DEFAULT_BODY_LIMIT`]).
+    pub body_limit: Option<usize>,
 }
+
+/// The default cap on a successful body read into memory to be decoded:
+/// 512 MiB (the largest Tapis listings are tens of MiB). Downloads stream and
+/// have no cap. Change it with [`crate::TapisBuilder::max_body_size`].
+pub const DEFAULT_BODY_LIMIT: usize = 512 << 20;
+
+/// The cap a response's body is read under, carried in its extensions.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BodyLimit(pub usize);
 
 impl std::fmt::Debug for Shared {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -115,6 +128,7 @@ impl Shared {
                 post_hooks: config.post_hooks,
                 on_behalf_of,
                 tenants: tokio::sync::OnceCell::new(),
+                body_limit: BodyLimit(config.body_limit.unwrap_or(DEFAULT_BODY_LIMIT)),
             }),
         })
     }
@@ -137,6 +151,10 @@ impl Shared {
 
     pub(crate) fn post_hooks(&self) -> &[PostResponseHook] {
         &self.inner.post_hooks
+    }
+
+    pub(crate) fn body_limit(&self) -> BodyLimit {
+        self.inner.body_limit
     }
 
     pub(crate) fn on_behalf_of(&self) -> Option<&(HeaderValue, HeaderValue)> {

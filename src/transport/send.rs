@@ -108,9 +108,27 @@ pub(crate) async fn execute(
         duration_ms = field::Empty,
     );
     let started = Instant::now();
-    let result = attempts(shared, http, op, request, &options)
-        .instrument(span.clone())
-        .await;
+    let result = match options.call_timeout() {
+        // The whole call, a token refresh and retries included.
+        Some(after) => {
+            let (method, url) = (request.method().clone(), request.url().clone());
+            let calls = attempts(shared, http, op, request, &options).instrument(span.clone());
+            tokio::time::timeout(after, calls)
+                .await
+                .unwrap_or_else(|_| {
+                    Err(Error::Timeout {
+                        method,
+                        url: crate::error::redacted_url(&url),
+                        after,
+                    })
+                })
+        }
+        None => {
+            attempts(shared, http, op, request, &options)
+                .instrument(span.clone())
+                .await
+        }
+    };
     let millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     span.record("duration_ms", millis);
     if let Err(e) = &result {
@@ -169,6 +187,7 @@ async fn attempts(
         let outcome = match http.execute(request).await {
             Ok(mut response) => {
                 response.extensions_mut().insert(line.clone());
+                response.extensions_mut().insert(shared.body_limit());
                 for hook in shared.post_hooks() {
                     hook(op, &response);
                 }
@@ -188,6 +207,7 @@ async fn attempts(
                     ))
                     .await?;
                     response.extensions_mut().insert(line.clone());
+                    response.extensions_mut().insert(shared.body_limit());
                     if response.status().is_success() && exchange.is_none() {
                         return Ok(response);
                     }
