@@ -169,8 +169,16 @@ impl ErrorKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum NetworkErrorKind {
-    /// The connection could not be established (refused, DNS, TLS...).
+    /// The connection could not be established (refused, DNS...).
     Connect,
+    /// The server's certificate or the TLS handshake was refused (bad,
+    /// expired or self-signed certificate, wrong host name). Not retried:
+    /// trying again cannot fix it.
+    Tls,
+    /// The server closed the connection before it answered (a restarting
+    /// server, a proxy's idle timeout). Retried for idempotent requests, as
+    /// connection failures are.
+    Closed,
     /// The connect timeout or the request timeout elapsed.
     Timeout,
     /// Anything else (the connection broke while sending or receiving).
@@ -181,6 +189,8 @@ impl fmt::Display for NetworkErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             NetworkErrorKind::Connect => "cannot connect",
+            NetworkErrorKind::Tls => "TLS failed",
+            NetworkErrorKind::Closed => "the server closed the connection before answering",
             NetworkErrorKind::Timeout => "timed out",
             NetworkErrorKind::Other => "connection failed",
         })
@@ -275,9 +285,10 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api { status, .. } => is_retryable_status(*status),
-            Error::Network { kind, .. } => {
-                matches!(kind, NetworkErrorKind::Connect | NetworkErrorKind::Timeout)
-            }
+            Error::Network { kind, .. } => matches!(
+                kind,
+                NetworkErrorKind::Connect | NetworkErrorKind::Closed | NetworkErrorKind::Timeout
+            ),
             _ => self.auth_cause().is_some_and(Error::is_retryable),
         }
     }
@@ -296,8 +307,20 @@ impl Error {
         url: &url::Url,
         source: reqwest::Error,
     ) -> Self {
+        let (tls, closed) = causes(&source);
         let kind = if source.is_timeout() {
             NetworkErrorKind::Timeout
+        } else if let Some(reason) = tls {
+            // The reason goes into the message: reqwest's own says only
+            // "error sending request".
+            return Error::Network {
+                kind: NetworkErrorKind::Tls,
+                method: method.clone(),
+                url: format!("{} ({reason})", redacted_url(url)),
+                source: source.without_url(),
+            };
+        } else if closed {
+            NetworkErrorKind::Closed
         } else if source.is_connect() {
             NetworkErrorKind::Connect
         } else {
@@ -379,6 +402,32 @@ impl Error {
             url: redacted_url(url),
         }
     }
+}
+
+/// What a transport error's causes say: a TLS failure (its reason), and
+/// whether the server closed the connection before answering.
+fn causes(error: &reqwest::Error) -> (Option<String>, bool) {
+    let mut tls = None;
+    let mut closed = false;
+    // Depth first through `source()` and, since io::Error hides its inner
+    // error from `source()`, through `get_ref()` too.
+    let mut todo: Vec<&(dyn std::error::Error + 'static)> = vec![error];
+    while let Some(e) = todo.pop() {
+        if let Some(rustls) = e.downcast_ref::<rustls::Error>() {
+            tls = Some(rustls.to_string());
+        }
+        if let Some(hyper) = e.downcast_ref::<hyper::Error>() {
+            closed |= hyper.is_incomplete_message();
+        }
+        if let Some(inner) = e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            todo.push(inner);
+        }
+        todo.extend(e.source());
+    }
+    (tls, closed)
 }
 
 /// Whether an HTTP status is worth retrying: 429, 502, 503, 504.

@@ -463,3 +463,162 @@ async fn short_lived_tokens_are_refreshed_once_per_lifetime() {
         .count();
     assert_eq!(grants, 1, "one token for 221 calls within its lifetime");
 }
+
+/// A raw TCP server: each accepted connection is handed to `serve` with
+/// its number (from 0); returns the base URL (`scheme`) and the count.
+async fn raw_server<F, Fut>(
+    scheme: &str,
+    serve: F,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>)
+where
+    F: Fn(tokio::net::TcpStream, usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = count.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            tokio::spawn(serve(stream, n));
+        }
+    });
+    (format!("{scheme}://{address}"), count)
+}
+
+/// Reads one request's head.
+async fn read_head(stream: &mut tokio::net::TcpStream) {
+    use tokio::io::AsyncReadExt;
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_tls_failure_is_named_and_not_retried() {
+    use tokio::io::AsyncWriteExt;
+    // Not TLS at all: the handshake fails.
+    let (url, count) = raw_server("https", |mut stream, _| async move {
+        let _ = stream
+            .write_all(b"HTTP/1.1 200 OK\r\n\r\nthis is not TLS")
+            .await;
+    })
+    .await;
+    let t = tapis::Tapis::builder(url)
+        .access_token(TOKEN)
+        .build()
+        .unwrap();
+    let err = t.systems().get_systems().send().await.unwrap_err();
+    match &err {
+        Error::Network { kind, .. } => {
+            assert_eq!(*kind, tapis::error::NetworkErrorKind::Tls, "{err}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(err.to_string().contains("TLS"), "{err}");
+    assert!(!err.is_retryable());
+    assert_eq!(
+        count.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "not retried"
+    );
+}
+
+#[tokio::test]
+async fn a_connection_closed_before_the_answer_is_retried_for_a_get() {
+    use tokio::io::AsyncWriteExt;
+    let (url, count) = raw_server("http", |mut stream, n| async move {
+        read_head(&mut stream).await;
+        if n > 0 {
+            let body = r#"{"status":"success","message":"ok","result":[],"version":"1"}"#;
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(answer.as_bytes()).await;
+        }
+        // The first connection is closed without an answer.
+    })
+    .await;
+    let t = tapis::Tapis::builder(url)
+        .access_token(TOKEN)
+        .retry_policy(
+            tapis::RetryPolicy::default()
+                .initial_delay(std::time::Duration::from_millis(1))
+                .jitter(false),
+        )
+        .build()
+        .unwrap();
+    let systems = t
+        .systems()
+        .get_systems()
+        .send()
+        .await
+        .unwrap()
+        .into_result();
+    assert!(systems.is_empty());
+    assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn an_over_long_url_is_invalid_input_before_sending() {
+    let server = server_answering(envelope(json!({}))).await;
+    let t = client(&server);
+    let err = t
+        .files()
+        .list_files()
+        .system_id("s")
+        .path("ab/".repeat(30_000))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput(m) if m.contains("URL")),
+        "{err:?}"
+    );
+    assert!(received(&server).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_multipart_file_name_cannot_forge_headers() {
+    let server = server_answering(envelope(json!(null))).await;
+    let t = client(&server);
+    let err = t
+        .files()
+        .insert("sys", "a.txt")
+        .filename("a.txt\r\nX-Evil: 1")
+        .bytes("x")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    assert!(received(&server).await.is_empty());
+}
+
+#[tokio::test]
+async fn recorded_requests_hide_secret_queries_and_headers() {
+    let server = TestServer::builder()
+        .require_token(false)
+        .start()
+        .await
+        .unwrap();
+    let t = server.client().unwrap();
+    let _ = t
+        .systems()
+        .get_systems()
+        .tapis_query("password", "SECRET-Q")
+        .tapis_header("Cookie", "SECRET-C")
+        .send()
+        .await;
+    let shown = format!("{:?}", server.requests());
+    assert!(
+        !shown.contains("SECRET-Q") && !shown.contains("SECRET-C"),
+        "{shown}"
+    );
+}

@@ -48,7 +48,8 @@ impl std::fmt::Debug for RecordedRequest {
             .headers
             .iter()
             .map(|(k, v)| {
-                let secret = matches!(k.as_str(), "x-tapis-token" | "authorization");
+                let secret = matches!(k.as_str(), "x-tapis-token" | "authorization")
+                    || crate::error::is_secret_name(k.as_str());
                 let shown = if secret {
                     "<redacted>"
                 } else {
@@ -57,10 +58,22 @@ impl std::fmt::Debug for RecordedRequest {
                 (k.as_str(), shown)
             })
             .collect();
+        let query: Vec<(&str, &str)> = self
+            .query
+            .iter()
+            .map(|(k, v)| {
+                let shown = if crate::error::is_secret_name(k) {
+                    "<redacted>"
+                } else {
+                    v.as_str()
+                };
+                (k.as_str(), shown)
+            })
+            .collect();
         f.debug_struct("RecordedRequest")
             .field("method", &self.method)
             .field("path", &self.path)
-            .field("query", &self.query)
+            .field("query", &query)
             .field("headers", &headers)
             .field("body_len", &self.body.len())
             .field("operation", &self.operation)

@@ -229,6 +229,20 @@ impl<T: DeserializeOwned> Upload<'_, T> {
             .or(local_name)
             .or(self.remote_name)
             .unwrap_or_else(|| "upload".into());
+        // A control character (CR, LF...) in the part's file name would
+        // break out of its header line and forge others.
+        if filename.chars().any(char::is_control) {
+            return Err(Error::InvalidInput(format!(
+                "upload file name {filename:?}: control characters (CR, LF...) are not allowed"
+            )));
+        }
+        for (name, _) in &self.fields {
+            if name.chars().any(char::is_control) || name.contains('"') {
+                return Err(Error::InvalidInput(format!(
+                    "upload field name {name:?}: quotes and control characters are not allowed"
+                )));
+            }
+        }
         let content_type = self
             .content_type
             .unwrap_or_else(|| "application/octet-stream".into());

@@ -192,9 +192,12 @@ impl RetryPolicy {
 
     pub(crate) fn retries_network(&self, kind: NetworkErrorKind) -> bool {
         match kind {
-            NetworkErrorKind::Connect => self.on_connect_error,
+            // A connection closed before the answer is a failure to get
+            // through, like a refused one.
+            NetworkErrorKind::Connect | NetworkErrorKind::Closed => self.on_connect_error,
             NetworkErrorKind::Timeout => self.on_timeout,
-            NetworkErrorKind::Other => false,
+            // A certificate does not fix itself.
+            NetworkErrorKind::Tls | NetworkErrorKind::Other => false,
         }
     }
 

@@ -42,6 +42,9 @@ impl RequestLine {
     }
 }
 
+/// The longest URL sent (the HTTP client's own limit is 65,534 bytes).
+const MAX_URL_LEN: usize = 65_000;
+
 /// Builds a generated operation's request and sends it with [`execute`].
 pub(crate) async fn send(
     shared: &Shared,
@@ -75,6 +78,17 @@ pub(crate) async fn execute(
 ) -> Result<Response, Error> {
     // Everything the caller gave is checked before anything is sent.
     options.apply(&mut request)?;
+    // A URL longer than an HTTP request line can carry fails inside the
+    // HTTP client with an opaque error: say so before anything is sent.
+    if request.url().as_str().len() > MAX_URL_LEN {
+        return Err(Error::InvalidInput(format!(
+            "{}.{}: the URL is {} bytes long, more than the {MAX_URL_LEN} an HTTP request can \
+             carry (a path or query parameter is too long)",
+            op.service,
+            op.id,
+            request.url().as_str().len()
+        )));
+    }
     // A POST, PUT or PATCH without a body (systems `deleteSystem`, apps
     // `enableApp`...) says so: some front ends answer 411 without a length.
     if request.body().is_none()
