@@ -622,3 +622,75 @@ async fn recorded_requests_hide_secret_queries_and_headers() {
         "{shown}"
     );
 }
+
+#[tokio::test]
+async fn a_client_id_with_a_colon_is_refused_before_sending() {
+    let server = server_answering(ResponseTemplate::new(200)).await;
+    let t = tapis::Tapis::builder(server.uri())
+        .username("u")
+        .password("p")
+        .client_id("id:with-colon")
+        .client_key("key")
+        .build()
+        .unwrap();
+    let err = t.get_tokens().await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Config(m) if m.contains(':')),
+        "{err:?}"
+    );
+    assert!(received(&server).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_body_over_the_cap_is_an_error_naming_the_limit() {
+    let big = json!((0..2_000)
+        .map(|i| json!({"id": format!("s{i}")}))
+        .collect::<Vec<_>>());
+    let server = server_answering(envelope(big)).await;
+    let t = tapis::Tapis::builder(server.uri())
+        .access_token(TOKEN)
+        .max_body_size(10_000)
+        .build()
+        .unwrap();
+    let err = t.systems().get_systems().send().await.unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidResponse { reason, .. } if reason.contains("10000 bytes")),
+        "{err:?}"
+    );
+    // The token endpoint's cap is small and fixed.
+    assert_eq!(tapis::auth::TOKEN_BODY_LIMIT, 256 * 1024);
+    let endless = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_string("x".repeat(300 * 1024)))
+        .mount(&endless)
+        .await;
+    let t = tapis::Tapis::builder(endless.uri())
+        .username("u")
+        .password("p")
+        .build()
+        .unwrap();
+    let err = t.get_tokens().await.unwrap_err();
+    assert!(err.to_string().contains("longer than"), "{err}");
+}
+
+#[test]
+fn a_killed_writers_temporary_cache_file_is_swept() {
+    let dir = scratch_dir("stale-cache");
+    let file = dir.0.join("session.json");
+    let stale = dir.0.join(".session.json.AbC123.tmp");
+    std::fs::write(&stale, b"{\"access_token\": \"left by a killed writer\"}").unwrap();
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&stale)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    let t = tapis::Tapis::builder("https://tacc.tapis.io")
+        .access_token(mint("u", 3600))
+        .build()
+        .unwrap();
+    t.save_to(&file).unwrap();
+    assert!(!stale.exists());
+    assert_eq!(names_in(&dir.0), ["session.json"]);
+}

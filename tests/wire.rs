@@ -269,3 +269,45 @@ async fn an_auth_error_reports_the_status_and_message_of_its_cause() {
     assert_eq!(err.status().map(|s| s.as_u16()), Some(400));
     assert!(err.message().is_some_and(|m| !m.is_empty()), "{err:?}");
 }
+
+#[cfg(feature = "notifications")]
+#[tokio::test]
+async fn notifications_free_form_search_parameters_expand_to_pairs() {
+    let server = server_answering(envelope(json!([]))).await;
+    let t = client(&server);
+    let mut search = std::collections::HashMap::new();
+    search.insert("typeFilter.like".to_string(), "jobs.*".to_string());
+    t.notifications()
+        .search_subscriptions_query_parameters()
+        .free_form_parameter_name(search)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        only_request(&server).await.query,
+        [("typeFilter.like".to_string(), "jobs.*".to_string())]
+    );
+}
+
+#[tokio::test]
+async fn streams_geojson_goes_out_as_json_text() {
+    let server = server_answering(envelope(json!({}))).await;
+    let t = client(&server);
+    let polygon = json!({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]});
+    let _ = t
+        .streams()
+        .list_measurements()
+        .project_id("p")
+        .site_id("s")
+        .inst_id("i")
+        .geojson(polygon.to_string())
+        .send()
+        .await;
+    let seen = only_request(&server).await;
+    let geojson: Vec<_> = seen.query.iter().filter(|(k, _)| k == "geojson").collect();
+    assert_eq!(geojson.len(), 1, "{:?}", seen.query);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&geojson[0].1).unwrap(),
+        polygon
+    );
+}

@@ -95,6 +95,7 @@ impl SessionFile {
             .map_err(|e| fail("cannot write", e))?;
         tmp.persist(path)
             .map_err(|e| fail("cannot write", e.error))?;
+        sweep_stale(dir, &prefix);
         Ok(())
     }
 
@@ -213,5 +214,31 @@ impl Tapis {
             ..SessionConfig::default()
         };
         TapisBuilder::with_session(base_url, config).build()
+    }
+}
+
+/// Removes temporary cache files a killed writer left (they hold tokens):
+/// ours by name, and older than a minute, so a concurrent save's file is
+/// left alone.
+fn sweep_stale(dir: &Path, prefix: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with(prefix) && name.ends_with(".tmp")) {
+            continue;
+        }
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > std::time::Duration::from_secs(60));
+        // Only regular files: never follow or remove what a link points at.
+        if stale && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }

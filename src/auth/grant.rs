@@ -159,7 +159,12 @@ pub(crate) async fn post_json(
                 )
             })?;
         if !status.is_success() {
-            return Err(Error::api(status, &reqwest::Method::POST, &url, &bytes));
+            // The Tapis message, never the body: it may echo credentials.
+            let mut error = Error::api(status, &reqwest::Method::POST, &url, &bytes);
+            if let Error::Api { body_excerpt, .. } = &mut error {
+                body_excerpt.clear();
+            }
+            return Err(error);
         }
         serde_json::from_slice(&bytes).map_err(|e| {
             // Never the body: it may hold issued tokens.

@@ -94,6 +94,16 @@ pub const DEFAULT_BODY_LIMIT: usize = 512 << 20;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct BodyLimit(pub usize);
 
+impl BodyLimit {
+    /// Puts the cap on `response`, unless it is the default (which needs no
+    /// extension: an allocation per call saved).
+    pub(crate) fn attach(self, response: &mut reqwest::Response) {
+        if self.0 != DEFAULT_BODY_LIMIT {
+            response.extensions_mut().insert(self);
+        }
+    }
+}
+
 impl std::fmt::Debug for Shared {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Shared")

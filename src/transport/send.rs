@@ -201,7 +201,7 @@ async fn attempts(
         let outcome = match http.execute(request).await {
             Ok(mut response) => {
                 response.extensions_mut().insert(line.clone());
-                response.extensions_mut().insert(shared.body_limit());
+                shared.body_limit().attach(&mut response);
                 for hook in shared.post_hooks() {
                     hook(op, &response);
                 }
@@ -221,7 +221,7 @@ async fn attempts(
                     ))
                     .await?;
                     response.extensions_mut().insert(line.clone());
-                    response.extensions_mut().insert(shared.body_limit());
+                    shared.body_limit().attach(&mut response);
                     if response.status().is_success() && exchange.is_none() {
                         return Ok(response);
                     }
