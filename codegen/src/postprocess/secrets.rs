@@ -140,7 +140,7 @@ impl VisitMut for Pass {
 }
 
 /// The structs of `file` that have a secret-named field and still derive
-/// `Debug` (none, after [`rewrite`]).
+/// `Debug` (none, once post-processing has run).
 pub fn leaking_structs(file: &syn::File) -> Vec<String> {
     fn walk(items: &[Item], out: &mut Vec<String>) {
         for item in items {
