@@ -358,14 +358,7 @@ impl Error {
         reason: impl Into<String>,
         source: Option<BoxError>,
     ) -> Self {
-        Error::InvalidResponse {
-            status,
-            reason: reason.into(),
-            path: None,
-            body_excerpt: String::new(),
-            body: ErrorBody::default(),
-            source,
-        }
+        Self::invalid_response(status, reason, &bytes::Bytes::new(), source)
     }
 
     /// An [`Error::Api`] from an error status and its body.

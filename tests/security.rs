@@ -546,15 +546,7 @@ async fn a_connection_closed_before_the_answer_is_retried_for_a_get() {
         // The first connection is closed without an answer.
     })
     .await;
-    let t = tapis::Tapis::builder(url)
-        .access_token(TOKEN)
-        .retry_policy(
-            tapis::RetryPolicy::default()
-                .initial_delay(std::time::Duration::from_millis(1))
-                .jitter(false),
-        )
-        .build()
-        .unwrap();
+    let t = client_retrying_at_once(&url, tapis::RetryPolicy::default());
     let systems = t
         .systems()
         .get_systems()

@@ -197,15 +197,7 @@ async fn a_transient_500_on_a_get_is_retried_by_default_but_not_on_a_post() {
         .respond_with(envelope(json!([])))
         .mount(&server)
         .await;
-    let t = tapis::Tapis::builder(server.uri())
-        .access_token(TOKEN)
-        .retry_policy(
-            tapis::RetryPolicy::default()
-                .initial_delay(std::time::Duration::from_millis(1))
-                .jitter(false),
-        )
-        .build()
-        .unwrap();
+    let t = client_retrying_at_once(&server.uri(), tapis::RetryPolicy::default());
     t.systems().get_systems().send().await.unwrap();
     assert_eq!(received(&server).await.len(), 2);
 
@@ -238,15 +230,7 @@ async fn a_transient_500_on_a_get_is_retried_by_default_but_not_on_a_post() {
         .respond_with(envelope(json!([])))
         .mount(&server)
         .await;
-    let t = tapis::Tapis::builder(server.uri())
-        .access_token(TOKEN)
-        .retry_policy(
-            policy
-                .initial_delay(std::time::Duration::from_millis(1))
-                .jitter(false),
-        )
-        .build()
-        .unwrap();
+    let t = client_retrying_at_once(&server.uri(), policy);
     t.systems().get_systems().send().await.unwrap();
     assert_eq!(received(&server).await.len(), 3);
 }

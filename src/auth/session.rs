@@ -77,6 +77,11 @@ pub(crate) struct Session {
     /// that the callers that waited share its error instead of each asking
     /// again, and later ones wait out a back-off first.
     refreshing: tokio::sync::Mutex<Option<Failure>>,
+    /// The access token this session obtained itself, and until when it is
+    /// taken without a refresh (half its lifetime, on the monotonic clock):
+    /// a token that lives less than the margin, or a local clock running
+    /// ahead, would otherwise make every call refresh.
+    fresh: RwLock<Option<(Token, std::time::Instant)>>,
 }
 
 /// A failed refresh, shared with the calls that waited for it.
@@ -123,6 +128,7 @@ impl Session {
             cache: config.cache,
             tokens: RwLock::new(config.tokens),
             refreshing: tokio::sync::Mutex::new(None),
+            fresh: RwLock::new(None),
         }
     }
 
@@ -168,7 +174,7 @@ impl Session {
     pub(crate) async fn token_for_request(&self) -> Result<Option<Token>, Error> {
         let current = self.access_token();
         if let Some(token) = &current {
-            if !token.expires_within(self.margin_for(token)) {
+            if !token.expires_within(self.margin) || self.is_fresh(token) {
                 return Ok(current);
             }
         }
@@ -239,14 +245,13 @@ impl Session {
         }
     }
 
-    /// The margin for `token`: the configured one, but at most half the
-    /// token's lifetime, so a token that lives less than the margin is
-    /// not refreshed on every call.
-    fn margin_for(&self, token: &Token) -> Duration {
-        match token.ttl() {
-            Some(ttl) => self.margin.min(ttl / 2),
-            None => self.margin,
-        }
+    /// Whether `token` is the one this session obtained less than half its
+    /// lifetime ago.
+    fn is_fresh(&self, token: &Token) -> bool {
+        let fresh = self.fresh.read().unwrap_or_else(|p| p.into_inner());
+        fresh
+            .as_ref()
+            .is_some_and(|(t, until)| t.same(token) && std::time::Instant::now() < *until)
     }
 
     /// Obtains new tokens with the best grant available (refresh token,
@@ -315,6 +320,15 @@ impl Session {
     pub(crate) fn store(&self, new: Tokens) {
         let tokens = {
             let mut tokens = self.tokens.write().unwrap_or_else(|p| p.into_inner());
+            if let Some(token) = &new.access_token {
+                // Lifetime from the claims (`exp - iat`), else as it looks
+                // on arrival: either way timed on this machine's monotonic
+                // clock from now.
+                let life = token.ttl().unwrap_or_else(|| token.expires_in());
+                let until = std::time::Instant::now().checked_add(life / 2);
+                *self.fresh.write().unwrap_or_else(|p| p.into_inner()) =
+                    until.map(|until| (token.clone(), until));
+            }
             if new.access_token.is_some() {
                 tokens.access_token = new.access_token;
             }

@@ -85,6 +85,19 @@ pub fn client(server: &MockServer) -> tapis::Tapis {
         .expect("client builds")
 }
 
+/// A client for `url` with [`TOKEN`] set, whose retries do not wait.
+pub fn client_retrying_at_once(url: &str, policy: tapis::RetryPolicy) -> tapis::Tapis {
+    tapis::Tapis::builder(url)
+        .access_token(TOKEN)
+        .retry_policy(
+            policy
+                .initial_delay(std::time::Duration::from_millis(1))
+                .jitter(false),
+        )
+        .build()
+        .expect("client builds")
+}
+
 /// Decodes a request body type from JSON (the tests' way to build bodies).
 pub fn body<T: serde::de::DeserializeOwned>(value: Value) -> T {
     serde_json::from_value(value).expect("test body matches the spec's schema")

@@ -561,7 +561,7 @@ impl VisitMut for Fixer<'_> {
             match trait_name.as_deref() {
                 Some("Display") if self.string_enums.contains_key(name) => {
                     let unknown = &self.string_enums[name];
-                    if display_knows_unknown(i, unknown) {
+                    if display_knows_unknown(i, unknown, false) {
                         self.stats.displays += 1;
                     } else {
                         self.error = Some(format!(
@@ -571,7 +571,7 @@ impl VisitMut for Fixer<'_> {
                 }
                 Some("Display") if self.union_unknowns.contains_key(name) => {
                     let unknown = &self.union_unknowns[name];
-                    if !display_shows_json(i, unknown) {
+                    if !display_knows_unknown(i, unknown, true) {
                         self.error = Some(format!(
                             "tolerant: `impl Display for {name}` is not a `match self`"
                         ));
@@ -623,41 +623,28 @@ impl VisitMut for Fixer<'_> {
     }
 }
 
-/// `match *self { .. }` in `fmt` → `match self { .., Self::Unknown(v) =>
-/// f.write_str(v) }`.
-fn display_knows_unknown(i: &mut ItemImpl, unknown: &syn::Ident) -> bool {
+/// Adds the arm for the catch-all variant `unknown` to the `match` in a
+/// `Display::fmt`: for string enums `match *self` becomes `match self` with
+/// `Self::Unknown(value) => f.write_str(value)`; for tagless `oneOf` enums
+/// (`match self`) the arm is `Self::Unknown(value) => value.fmt(f)` (its
+/// JSON text). `false` when no such `match` is found.
+fn display_knows_unknown(i: &mut ItemImpl, unknown: &syn::Ident, union: bool) -> bool {
+    let scrutinee = if union { "self" } else { "* self" };
     for item in &mut i.items {
         let syn::ImplItem::Fn(f) = item else { continue };
         for stmt in &mut f.block.stmts {
             let syn::Stmt::Expr(syn::Expr::Match(m), _) = stmt else {
                 continue;
             };
-            if m.expr.to_token_stream().to_string() != "* self" {
+            if m.expr.to_token_stream().to_string() != scrutinee {
                 continue;
             }
             m.expr = parse_quote!(self);
-            m.arms
-                .push(parse_quote!(Self::#unknown(value) => f.write_str(value),));
-            return true;
-        }
-    }
-    false
-}
-
-/// `match self { .. }` in `fmt` of a tagless `oneOf` enum gets the arm
-/// `Self::Unknown(value) => value.fmt(f)` (the JSON text).
-fn display_shows_json(i: &mut ItemImpl, unknown: &syn::Ident) -> bool {
-    for item in &mut i.items {
-        let syn::ImplItem::Fn(f) = item else { continue };
-        for stmt in &mut f.block.stmts {
-            let syn::Stmt::Expr(syn::Expr::Match(m), _) = stmt else {
-                continue;
-            };
-            if m.expr.to_token_stream().to_string() != "self" {
-                continue;
-            }
-            m.arms
-                .push(parse_quote!(Self::#unknown(value) => value.fmt(f),));
+            m.arms.push(if union {
+                parse_quote!(Self::#unknown(value) => value.fmt(f),)
+            } else {
+                parse_quote!(Self::#unknown(value) => f.write_str(value),)
+            });
             return true;
         }
     }
