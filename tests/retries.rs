@@ -196,14 +196,14 @@ async fn connection_failures_are_retried_for_idempotent_calls() {
 #[tokio::test]
 async fn timeouts_are_retried_only_when_asked() {
     let server = server_answering(envelope(json!([])).set_delay(Duration::from_secs(5))).await;
-    let t = client(&server);
-    let call = |policy: RetryPolicy| {
-        t.systems()
-            .get_systems()
-            .timeout(Duration::from_millis(100))
-            .retry_policy(policy)
-            .send()
-    };
+    // The client's timeout bounds each attempt; a call's `.timeout(..)`
+    // bounds the whole call, retries included (tests/security.rs).
+    let t = tapis::Tapis::builder(server.uri())
+        .access_token(TOKEN)
+        .timeout(Duration::from_millis(100))
+        .build()
+        .unwrap();
+    let call = |policy: RetryPolicy| t.systems().get_systems().retry_policy(policy).send();
     call(quick(2)).await.unwrap_err();
     assert_eq!(received(&server).await.len(), 1);
     call(quick(2).retry_on_timeout(true)).await.unwrap_err();
