@@ -686,3 +686,19 @@ fn a_killed_writers_temporary_cache_file_is_swept() {
     assert!(!stale.exists());
     assert_eq!(names_in(&dir.0), ["session.json"]);
 }
+
+#[tokio::test]
+async fn a_token_quoted_by_a_decoding_error_is_redacted() {
+    let jwt = mint("u", 60);
+    // `canExec` must be a boolean: serde quotes the offending string.
+    let server = server_answering(envelope(json!({"id": "s", "canExec": jwt}))).await;
+    let err = client(&server)
+        .systems()
+        .get_system()
+        .system_id("s")
+        .send()
+        .await
+        .unwrap_err();
+    let shown = format!("{err} {err:?}");
+    assert!(!shown.contains(&jwt[..40]), "{shown}");
+}

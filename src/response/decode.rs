@@ -71,11 +71,14 @@ pub(crate) fn decode_error<T: DeserializeOwned>(
         Err(e) => (Some(e.path().to_string()), e.into_inner()),
         Ok(_) => (None, first),
     };
+    // serde quotes offending values: a token in the body must reach neither
+    // the message nor the source.
+    let message = crate::error::redact_jwts(&source.to_string());
     let mut error = Error::invalid_response(
         status,
-        format!("the body is not the JSON the operation declares: {source}"),
+        format!("the body is not the JSON the operation declares: {message}"),
         body,
-        Some(Box::new(source)),
+        Some(message.into()),
     );
     if let Error::InvalidResponse { path: p, .. } = &mut error {
         *p = path;
