@@ -181,6 +181,11 @@ pub enum NetworkErrorKind {
     Closed,
     /// The connect timeout or the request timeout elapsed.
     Timeout,
+    /// The connection broke off while the answer's body was arriving (the
+    /// status and headers had come). Retried for idempotent requests whose
+    /// answer is read whole (JSON), as [`Closed`](Self::Closed) is;
+    /// a download reports it to the caller, who holds the part received.
+    BodyInterrupted,
     /// Anything else (the connection broke while sending or receiving).
     Other,
 }
@@ -192,6 +197,7 @@ impl fmt::Display for NetworkErrorKind {
             NetworkErrorKind::Tls => "TLS failed",
             NetworkErrorKind::Closed => "the server closed the connection before answering",
             NetworkErrorKind::Timeout => "timed out",
+            NetworkErrorKind::BodyInterrupted => "the connection broke off during the answer",
             NetworkErrorKind::Other => "connection failed",
         })
     }
@@ -287,7 +293,10 @@ impl Error {
             Error::Api { status, .. } => is_retryable_status(*status),
             Error::Network { kind, .. } => matches!(
                 kind,
-                NetworkErrorKind::Connect | NetworkErrorKind::Closed | NetworkErrorKind::Timeout
+                NetworkErrorKind::Connect
+                    | NetworkErrorKind::Closed
+                    | NetworkErrorKind::Timeout
+                    | NetworkErrorKind::BodyInterrupted
             ),
             _ => self.auth_cause().is_some_and(Error::is_retryable),
         }
@@ -323,6 +332,8 @@ impl Error {
             NetworkErrorKind::Closed
         } else if source.is_connect() {
             NetworkErrorKind::Connect
+        } else if source.is_body() || source.is_decode() {
+            NetworkErrorKind::BodyInterrupted
         } else {
             NetworkErrorKind::Other
         };
@@ -333,6 +344,22 @@ impl Error {
             // reqwest's own message repeats the URL, query included.
             source: source.without_url(),
         }
+    }
+
+    /// A network failure while a body was read: the status and headers
+    /// came, so a closed or broken connection means the body broke off.
+    pub(crate) fn network_body(
+        method: &reqwest::Method,
+        url: &url::Url,
+        source: reqwest::Error,
+    ) -> Self {
+        let mut error = Self::network(method, url, source);
+        if let Error::Network { kind, .. } = &mut error {
+            if matches!(kind, NetworkErrorKind::Closed | NetworkErrorKind::Other) {
+                *kind = NetworkErrorKind::BodyInterrupted;
+            }
+        }
+        error
     }
 
     pub(crate) fn invalid_response(

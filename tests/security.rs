@@ -558,6 +558,118 @@ async fn a_connection_closed_before_the_answer_is_retried_for_a_get() {
     assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 2);
 }
 
+/// A raw server whose first `broken` connections answer 200 with half of a
+/// JSON list of systems and then close, by `Content-Length` or chunked;
+/// later ones answer whole.
+async fn cut_off_answers(
+    broken: usize,
+    chunked: bool,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use tokio::io::AsyncWriteExt;
+    raw_server("http", move |mut stream, n| async move {
+        read_head(&mut stream).await;
+        let body = r#"{"status":"success","message":"ok","result":[{"id":"s1"}],"version":"1"}"#;
+        let sent = if n < broken { &body[..body.len() / 2] } else { body };
+        let answer = if chunked {
+            let end = if n < broken { "" } else { "\r\n0\r\n\r\n" };
+            format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n{:x}\r\n{sent}{end}",
+                body.len()
+            )
+        } else {
+            format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{sent}",
+                body.len()
+            )
+        };
+        let _ = stream.write_all(answer.as_bytes()).await;
+        let _ = stream.shutdown().await;
+    })
+    .await
+}
+
+#[tokio::test]
+async fn an_answer_cut_off_mid_body_is_asked_for_again_for_a_get() {
+    for chunked in [false, true] {
+        let (url, count) = cut_off_answers(1, chunked).await;
+        let t = client_retrying_at_once(&url, tapis::RetryPolicy::default());
+        let systems = t
+            .systems()
+            .get_systems()
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("chunked {chunked}: {e}"))
+            .into_result();
+        assert_eq!(systems.len(), 1, "chunked {chunked}");
+        assert_eq!(systems[0].id.as_deref().map(|id| id.as_str()), Some("s1"));
+        assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 2);
+    }
+    // A raw request reads its answer whole too.
+    let (url, count) = cut_off_answers(1, false).await;
+    let t = client_retrying_at_once(&url, tapis::RetryPolicy::default());
+    let raw = t
+        .request(tapis::reqwest::Method::GET, "/v3/systems")
+        .send_json::<serde_json::Value>()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(raw["result"][0]["id"], "s1");
+    assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn an_answer_cut_off_every_time_is_a_body_interrupted_error() {
+    let (url, count) = cut_off_answers(usize::MAX, false).await;
+    let policy = tapis::RetryPolicy::default().max_retries(2);
+    let t = client_retrying_at_once(&url, policy);
+    let err = t.systems().get_systems().send().await.unwrap_err();
+    match &err {
+        Error::Network { kind, .. } => {
+            assert_eq!(
+                *kind,
+                tapis::error::NetworkErrorKind::BodyInterrupted,
+                "{err}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(err.to_string().contains("broke off"), "{err}");
+    assert!(err.is_retryable());
+    assert_eq!(
+        count.load(std::sync::atomic::Ordering::SeqCst),
+        3,
+        "1 + 2 retries"
+    );
+}
+
+#[tokio::test]
+async fn a_post_cut_off_mid_body_is_not_sent_again() {
+    let (url, count) = cut_off_answers(1, false).await;
+    let t = client_retrying_at_once(&url, tapis::RetryPolicy::default());
+    let err = t
+        .systems()
+        .delete_system()
+        .system_id("s1")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Network {
+                kind: tapis::error::NetworkErrorKind::BodyInterrupted,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        count.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "POST is sent once"
+    );
+}
+
 #[tokio::test]
 async fn an_over_long_url_is_invalid_input_before_sending() {
     let server = server_answering(envelope(json!({}))).await;

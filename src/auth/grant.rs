@@ -142,11 +142,12 @@ pub(crate) async fn post_json(
     let span = tracing::info_span!("tapis.auth", path, status = tracing::field::Empty);
     let exchange = async {
         let network = |e| Error::network(&reqwest::Method::POST, &url, e);
-        let response = builder.send().await.map_err(network)?;
+        let mut response = builder.send().await.map_err(network)?;
         let status = response.status();
         tracing::Span::current().record("status", status.as_u16());
-        let bytes =
-            read_capped(response, TOKEN_BODY_LIMIT).await.map_err(|e| {
+        let bytes = read_capped(&mut response, TOKEN_BODY_LIMIT)
+            .await
+            .map_err(|e| {
                 e.map_or_else(
                     || {
                         Error::invalid_response_without_body(
@@ -181,7 +182,7 @@ pub(crate) async fn post_json(
 /// Reads a whole body of at most `limit` bytes: `Err(None)` past the limit,
 /// `Err(Some(e))` when the connection fails.
 pub(crate) async fn read_capped(
-    mut response: reqwest::Response,
+    response: &mut reqwest::Response,
     limit: usize,
 ) -> Result<bytes::Bytes, Option<reqwest::Error>> {
     if response.content_length().is_some_and(|n| n > limit as u64) {

@@ -7,29 +7,50 @@ use super::Response;
 use crate::transport::RequestLine;
 use crate::Error;
 
-/// Reads the whole body.
-pub(crate) async fn read_body(mut response: reqwest::Response) -> Result<Response<Bytes>, Error> {
-    let line = RequestLine::of(&response);
-    let status = response.status();
+/// A body the transport read whole before handing the response on (so that
+/// an answer cut off mid-body could be sent for again), kept in the
+/// response's extensions.
+#[derive(Clone)]
+pub(crate) struct Prefetched(pub Bytes);
+
+/// Reads the whole body of `response` under its cap
+/// ([`crate::TapisBuilder::max_body_size`]); a connection that breaks off is
+/// [`crate::error::NetworkErrorKind::BodyInterrupted`].
+pub(crate) async fn read_whole(
+    response: &mut reqwest::Response,
+    line: &RequestLine,
+) -> Result<Bytes, Error> {
     let limit = response
         .extensions()
         .get::<crate::transport::BodyLimit>()
         .map_or(crate::transport::DEFAULT_BODY_LIMIT, |l| l.0);
-    // Taken, not copied: reading the body does not need them.
-    let headers = std::mem::take(response.headers_mut());
-    let body = crate::auth::read_capped(response, limit)
+    crate::auth::read_capped(response, limit)
         .await
         .map_err(|e| match e {
-            Some(e) => Error::network(&line.method, &line.url, e),
+            Some(e) => Error::network_body(&line.method, &line.url, e),
             None => Error::invalid_response_without_body(
-                status,
+                response.status(),
                 format!(
                     "the body is longer than {limit} bytes, the most read into memory \
                      (TapisBuilder::max_body_size)"
                 ),
                 None,
             ),
-        })?;
+        })
+}
+
+/// Reads the whole body (or takes the one the transport read).
+pub(crate) async fn read_body(mut response: reqwest::Response) -> Result<Response<Bytes>, Error> {
+    let status = response.status();
+    let body = match response.extensions_mut().remove::<Prefetched>() {
+        Some(Prefetched(body)) => body,
+        None => {
+            let line = RequestLine::of(&response);
+            read_whole(&mut response, &line).await?
+        }
+    };
+    // Taken, not copied: the body is read.
+    let headers = std::mem::take(response.headers_mut());
     Ok(Response::new(body, status, headers))
 }
 
@@ -96,7 +117,10 @@ pub(crate) fn empty(response: reqwest::Response) -> Response<()> {
 #[allow(dead_code)] // generated operations use it; a build without services does not
 pub(crate) async fn unexpected_status(response: reqwest::Response) -> Error {
     let status = response.status();
-    let body = response.bytes().await.unwrap_or_default();
+    let body = read_body(response)
+        .await
+        .map(|r| r.body)
+        .unwrap_or_default();
     Error::invalid_response(
         status,
         "a status the operation does not declare",

@@ -19,6 +19,7 @@ impl crate::files::Client {
             id: "insert",
             method: "POST",
             path: "/v3/files/ops/{systemId}/{path}",
+            whole_answer: false,
         };
         let path = path.as_ref();
         let url = (|| {

@@ -17,6 +17,7 @@ impl crate::pods::Client {
             id: "upload_to_volume",
             method: "POST",
             path: "/v3/pods/volumes/{volume_id}/upload/{path}",
+            whole_answer: false,
         };
         let path = path.as_ref();
         let url = (|| {
@@ -42,6 +43,7 @@ impl crate::pods::Client {
             id: "upload_to_jupyter",
             method: "POST",
             path: "/v3/pods/jupyter/{pod_id}/upload",
+            whole_answer: false,
         };
         self.pod_upload(&OP, pod_id.as_ref(), ("path", path.into()))
     }
@@ -58,6 +60,7 @@ impl crate::pods::Client {
             id: "upload_to_pod",
             method: "POST",
             path: "/v3/pods/{pod_id}/upload_to_pod",
+            whole_answer: false,
         };
         self.pod_upload(&OP, pod_id.as_ref(), ("dest_path", dest_path.into()))
     }

@@ -33,6 +33,11 @@ pub struct Operation {
     pub method: &'static str,
     /// The path template (`/v3/systems/{systemId}`).
     pub path: &'static str,
+    /// Whether the successful answer is read whole into memory (a JSON
+    /// body, a raw request's bytes; not a download): the transport then reads
+    /// it inside the retry loop, so that an answer cut off mid-body is asked
+    /// for again.
+    pub(crate) whole_answer: bool,
 }
 
 impl Operation {
@@ -42,6 +47,7 @@ impl Operation {
         id: "request",
         method: "",
         path: "",
+        whole_answer: true,
     };
 }
 

@@ -194,7 +194,9 @@ impl RetryPolicy {
         match kind {
             // A connection closed before the answer is a failure to get
             // through, like a refused one.
-            NetworkErrorKind::Connect | NetworkErrorKind::Closed => self.on_connect_error,
+            NetworkErrorKind::Connect
+            | NetworkErrorKind::Closed
+            | NetworkErrorKind::BodyInterrupted => self.on_connect_error,
             NetworkErrorKind::Timeout => self.on_timeout,
             // A certificate does not fix itself.
             NetworkErrorKind::Tls | NetworkErrorKind::Other => false,

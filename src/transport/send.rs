@@ -207,28 +207,37 @@ async fn attempts(
                 }
                 span.record("status", response.status().as_u16());
                 if response.status().is_success() && exchange.is_none() {
-                    return Ok(response);
-                }
-                // reqwest follows same-origin redirects itself; one it
-                // stopped leads elsewhere and is followed without secrets.
-                if super::redirect::is_redirect(&response) {
-                    let copy = next.as_ref().and_then(reqwest::Request::try_clone);
-                    response = Box::pin(super::redirect::follow(
-                        http,
-                        line.url.clone(),
-                        response,
-                        copy,
-                    ))
-                    .await?;
-                    response.extensions_mut().insert(line.clone());
-                    shared.body_limit().attach(&mut response);
-                    if response.status().is_success() && exchange.is_none() {
+                    if !(op.whole_answer && retry_left && next.is_some()) {
                         return Ok(response);
                     }
+                    // Read here, where an answer cut off mid-body can be
+                    // asked for again (the decode takes the bytes read).
+                    match Box::pin(prefetch(&mut response, &line)).await {
+                        Ok(()) => return Ok(response),
+                        Err(e) => Err(e),
+                    }
+                } else {
+                    // reqwest follows same-origin redirects itself; one it
+                    // stopped leads elsewhere and is followed without secrets.
+                    if super::redirect::is_redirect(&response) {
+                        let copy = next.as_ref().and_then(reqwest::Request::try_clone);
+                        response = Box::pin(super::redirect::follow(
+                            http,
+                            line.url.clone(),
+                            response,
+                            copy,
+                        ))
+                        .await?;
+                        response.extensions_mut().insert(line.clone());
+                        shared.body_limit().attach(&mut response);
+                        if response.status().is_success() && exchange.is_none() {
+                            return Ok(response);
+                        }
+                    }
+                    Ok(response)
                 }
-                Ok(response)
             }
-            Err(e) => Err(e),
+            Err(e) => Err(Error::network(&line.method, &line.url, e)),
         };
         // Everything but a plain success is handled apart, in a boxed
         // future: its state (sleeps, a token refresh, error bodies, capture)
@@ -291,13 +300,12 @@ async fn after_attempt(
     session: &Session,
     line: &RequestLine,
     step: Attempt,
-    outcome: Result<Response, reqwest::Error>,
+    outcome: Result<Response, Error>,
 ) -> Next {
     let (attempt, next, exchange) = (step.number, step.next, step.exchange);
     let response = match outcome {
         Ok(response) => response,
-        Err(e) => {
-            let error = Error::network(&line.method, &line.url, e);
+        Err(error) => {
             if let (Some(capture), Some(mut ex)) = (&options.capture, exchange) {
                 ex.error = Some(error.to_string());
                 capture.record(ex);
@@ -379,6 +387,16 @@ async fn after_attempt(
         capture.record(ex);
     }
     Next::Done(Err(Error::api(status, &line.method, &line.url, &body)))
+}
+
+/// Reads a successful JSON answer whole into the response's extensions
+/// ([`crate::response::read_body`] takes it from there).
+async fn prefetch(response: &mut Response, line: &RequestLine) -> Result<(), Error> {
+    let body = crate::response::read_whole(response, line).await?;
+    response
+        .extensions_mut()
+        .insert(crate::response::Prefetched(body));
+    Ok(())
 }
 
 /// Reads at most [`ERROR_BODY_LIMIT`] bytes of an error body; a body that

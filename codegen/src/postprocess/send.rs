@@ -37,13 +37,29 @@ pub(super) fn rewrite(
     let mut success_type = success_type(&f.sig.output)
         .ok_or_else(|| format!("`{}`: unexpected return type of send()", op.id))?;
 
+    // The status match decides how the answer is read, which the
+    // operation's description tells the transport.
+    let (decode, kind) = f
+        .block
+        .stmts
+        .iter()
+        .find_map(|stmt| match stmt {
+            Stmt::Expr(Expr::Match(m), None) => Some(rewrite_match(m, op)),
+            _ => None,
+        })
+        .ok_or_else(|| format!("`{}`: no status match found in send()", op.id))??;
+    if matches!(kind, Success::Stream) {
+        success_type = syn::parse_quote!(crate::Download);
+    }
     let operation = {
         let (id, method, path) = (&op.id, op.method.to_uppercase(), &op.path);
-        quote::quote!(&crate::transport::Operation { service: #service, id: #id, method: #method, path: #path })
+        let whole_answer = matches!(kind, Success::Json);
+        quote::quote!(&crate::transport::Operation {
+            service: #service, id: #id, method: #method, path: #path, whole_answer: #whole_answer
+        })
     };
     let mut stmts = Vec::with_capacity(f.block.stmts.len());
     let mut sent = false;
-    let mut decode = None;
     for stmt in std::mem::take(&mut f.block.stmts) {
         // `let Self { client, a, b } = self;` takes the call options too.
         if let Some(fields) = self_fields(&stmt) {
@@ -75,22 +91,13 @@ pub(super) fn rewrite(
                 || text.starts_with("let result = client . exec (")
                 || text.starts_with("client . post (")
                 || text.starts_with("let response = result ?") => {}
-            Stmt::Expr(Expr::Match(m), None) => {
-                let (arms, kind) = rewrite_match(m, op)?;
-                if matches!(kind, Success::Stream) {
-                    success_type = syn::parse_quote!(crate::Download);
-                }
-                decode = Some(arms);
-            }
+            Stmt::Expr(Expr::Match(_), None) => {}
             _ => stmts.push(stmt),
         }
     }
-    let (true, Some(decode)) = (sent, decode) else {
-        return Err(format!(
-            "`{}`: no request execution or no status match found in send()",
-            op.id
-        ));
-    };
+    if !sent {
+        return Err(format!("`{}`: no request execution found in send()", op.id));
+    }
     stmts.push(syn::parse_quote!(return Ok(response);));
     f.block.stmts = stmts;
     f.sig.ident = syn::parse_quote!(exchange);
