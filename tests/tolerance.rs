@@ -187,3 +187,27 @@ async fn a_required_field_absent_reads_as_its_default_and_the_envelope_needs_non
     assert_eq!(roles.envelope().version, None);
     assert_eq!(roles.into_result(), ["admin"]);
 }
+
+#[tokio::test]
+async fn a_success_status_the_spec_does_not_declare_is_read_as_the_answer() {
+    // getSystem declares 200; a server answering 203 (a caching proxy) or
+    // 201 still sends the system.
+    for status in [201, 203] {
+        let server = server_answering(envelope_with_status(
+            status,
+            json!({"id": "s1", "host": "h"}),
+        ))
+        .await;
+        let t = client(&server);
+        let resp = t
+            .systems()
+            .get_system()
+            .system_id("s1")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{status}: {e}"));
+        assert_eq!(resp.status(), status);
+        let system = resp.into_result();
+        assert_eq!(system.host.as_deref().map(|h| h.as_str()), Some("h"));
+    }
+}

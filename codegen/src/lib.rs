@@ -7,8 +7,9 @@
 //! 3. [`validate`] rejects anything the patches did not handle, naming the
 //!    spec, path and construct, so nothing is ever dropped silently;
 //! 4. [`generate`] runs progenitor (builder interface) and [`postprocess`]
-//!    rewrites the few generated constructs we need to differ (path encoding,
-//!    doc comments, headers);
+//!    rewrites its output into the SDK's shape (sends through the tapis
+//!    transport, tolerant types, paging, envelope impls, no generator API in
+//!    public, safe docs; see its module docs);
 //! 5. the result is formatted with prettyplease.
 
 pub mod error;

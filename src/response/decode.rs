@@ -112,19 +112,3 @@ pub(crate) fn decode_error<T: DeserializeOwned>(
 pub(crate) fn empty(response: reqwest::Response) -> Response<()> {
     Response::new((), response.status(), response.headers().clone())
 }
-
-/// A 2xx status the operation does not declare.
-#[allow(dead_code)] // generated operations use it; a build without services does not
-pub(crate) async fn unexpected_status(response: reqwest::Response) -> Error {
-    let status = response.status();
-    let body = read_body(response)
-        .await
-        .map(|r| r.body)
-        .unwrap_or_default();
-    Error::invalid_response(
-        status,
-        "a status the operation does not declare",
-        &body,
-        None,
-    )
-}

@@ -15,7 +15,7 @@ use reqwest::StatusCode;
 
 // `empty` serves generated operations of some services only.
 #[allow(unused_imports)]
-pub(crate) use decode::{decode_json, empty, read_body, read_whole, unexpected_status, Prefetched};
+pub(crate) use decode::{decode_json, empty, read_body, read_whole, Prefetched};
 #[allow(unused_imports)] // meta has no envelopes
 pub(crate) use envelope::envelope_info;
 pub use envelope::{Envelope, EnvelopeInfo, Metadata};

@@ -1,21 +1,27 @@
-//! Rewrites of progenitor's output that cannot be expressed in the spec:
+//! Rewrites of progenitor's output, each matched on syntax (paths,
+//! identifiers, statement shapes) and counted: a rule that must apply and
+//! does not fails the build, naming the rule.
 //! - path parameters are encoded by `tapis::path` (per segment, `.`/`..`
 //!   refused, `/` kept only in file-path parameters) instead of progenitor's
 //!   `encode_path`, which encodes `/` everywhere; runs of `/` in URL
 //!   templates collapse to one (`url.rs`);
-//! - each `send` goes through `tapis::transport::send` and returns
-//!   `Result<tapis::Response<T>, tapis::Error>` (`send.rs`);
-//! - operation builders get the per-call methods (`builders.rs`);
+//! - each `send` becomes a private `exchange()` through
+//!   `tapis::transport::send` (progenitor's hooks, execution and the unused
+//!   `api-version` header removed; `send.rs`), and the builder gets `send()`
+//!   (typed), `send_json()`, per-call options and `send_blocking()`
+//!   (`builders.rs`), and `.paginate()` where the answer is a list
+//!   (`paging.rs`);
 //! - success types shaped as Tapis envelopes implement `tapis::Envelope`
 //!   (`envelope.rs`);
-//! - the `api-version` header progenitor adds to every request is dropped:
-//!   Tapis does not use it;
-//! - `Client::new` is removed: it builds its own reqwest client (15 s total
-//!   timeout, `unwrap` on a TLS setup our rustls build does not provide);
-//!   clients are made by `tapis::Tapis`;
-//! - progenitor's `Error` and `ResponseValue` are no longer re-exported by
-//!   the service modules: users see `tapis::Error` and `tapis::Response`;
-//! - doc comments are made safe for rustdoc (no spec prose run as doctests).
+//! - types read what real servers send: an `extra` field for unknown keys,
+//!   null as default, scalar drift, `Unknown` enum variants (`tolerant.rs`);
+//!   secret-named fields are redacted in `Debug` (`secrets.rs`);
+//! - nothing of progenitor's API stays public: its re-exports, client traits,
+//!   `Client::new`/`new_with_client` and builder constructors (`surface.rs`);
+//! - doc comments are made safe for rustdoc (no spec prose run as
+//!   doctests; `docs.rs`);
+//! - the conformance suite's dispatcher over every operation is written
+//!   beside the module (`dispatch.rs`; tests only).
 
 mod builders;
 mod dispatch;
@@ -24,13 +30,12 @@ mod envelope;
 mod paging;
 pub mod secrets;
 mod send;
+mod surface;
 mod tolerant;
 mod url;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use proc_macro2::TokenStream;
-use quote::ToTokens;
 use syn::visit_mut::VisitMut;
 use syn::{Expr, ExprLit, ImplItemFn, Item, Lit, LitStr, Meta};
 
@@ -157,18 +162,10 @@ pub fn run(
     let mut builder_count = 0;
     let mut paginated = Vec::new();
     for item in &mut file.items {
-        match item {
-            Item::Mod(m) if m.ident == "builder" => {
+        if let Item::Mod(m) = item {
+            if m.ident == "builder" {
                 (builder_count, paginated) = builders::rewrite(m, &sends, &lists).map_err(fail)?;
             }
-            Item::Use(u)
-                if u.to_token_stream()
-                    .to_string()
-                    .starts_with("pub use progenitor_client") =>
-            {
-                u.vis = syn::Visibility::Inherited;
-            }
-            _ => {}
         }
     }
     if builder_count != ops.len() {
@@ -177,9 +174,10 @@ pub fn run(
             ops.len()
         )));
     }
+    surface::hide_generator(&mut file, builder_count).map_err(fail)?;
     // Every path parameter must now go through `tapis::path`; a surviving
     // `encode_path(..)` call means progenitor's output changed shape.
-    if file.to_token_stream().to_string().contains("encode_path (") {
+    if calls_function(&mut file, "encode_path") {
         return Err(CodegenError::Postprocess {
             service: service.to_string(),
             reason: "a path parameter is still encoded by progenitor's encode_path".to_string(),
@@ -194,6 +192,22 @@ pub fn run(
         generated: rewriter.generated,
         paginated,
     })
+}
+
+/// Whether anything in `file` calls a function named `name`.
+fn calls_function(file: &mut syn::File, name: &str) -> bool {
+    struct Finder<'a>(&'a str, bool);
+    impl VisitMut for Finder<'_> {
+        fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+            if let Expr::Path(p) = &*call.func {
+                self.1 |= p.path.segments.last().is_some_and(|s| s.ident == self.0);
+            }
+            syn::visit_mut::visit_expr_call_mut(self, call);
+        }
+    }
+    let mut finder = Finder(name, false);
+    finder.visit_file_mut(file);
+    finder.1
 }
 
 /// progenitor names operations in snake case (`getContents` → `get_contents`);
@@ -225,13 +239,6 @@ struct Rewriter<'a> {
 
 impl VisitMut for Rewriter<'_> {
     fn visit_item_impl_mut(&mut self, i: &mut syn::ItemImpl) {
-        let is_client = matches!(&*i.self_ty, syn::Type::Path(p) if p.path.is_ident("Client"));
-        if is_client && i.trait_.is_none() {
-            i.items.retain(|item| {
-                !matches!(item, syn::ImplItem::Fn(f) if f.sig.ident == "new"
-                    && f.block.to_token_stream().to_string().contains("ClientBuilder"))
-            });
-        }
         let outer = self.current_impl.replace(match &*i.self_ty {
             syn::Type::Path(p) => p
                 .path
@@ -261,17 +268,13 @@ impl VisitMut for Rewriter<'_> {
     }
 
     fn visit_impl_item_fn_mut(&mut self, f: &mut ImplItemFn) {
-        let op_id = find_operation_id(&f.block.to_token_stream());
+        let op_id = find_operation_id(&f.block);
         self.current = op_id.as_ref().and_then(|id| self.ops.get(&op_key(id)));
         if op_id.is_some() && self.current.is_none() {
             self.error = Some(format!("generated operation {op_id:?} is not in the spec"));
         }
         syn::visit_mut::visit_impl_item_fn_mut(self, f);
         if let Some(op) = self.current {
-            // Drop `header_map.append(.."api-version"..)`.
-            f.block
-                .stmts
-                .retain(|s| !s.to_token_stream().to_string().contains("\"api-version\""));
             let no_fields = BTreeSet::new();
             let optional = self
                 .current_impl
@@ -330,10 +333,29 @@ impl VisitMut for Rewriter<'_> {
     }
 }
 
-/// Finds `operation_id: "x"` in a generated `send` body.
-fn find_operation_id(tokens: &TokenStream) -> Option<String> {
-    let text = tokens.to_string();
-    let start = text.find("operation_id :")? + "operation_id :".len();
-    let rest = text[start..].trim_start().strip_prefix('"')?;
-    Some(rest[..rest.find('"')?].to_string())
+/// The operationId of a generated `send`: the literal in its
+/// `let info = OperationInfo { operation_id: "x" };`.
+fn find_operation_id(block: &syn::Block) -> Option<String> {
+    block.stmts.iter().find_map(|stmt| {
+        let syn::Stmt::Local(local) = stmt else {
+            return None;
+        };
+        let Expr::Struct(s) = &*local.init.as_ref()?.expr else {
+            return None;
+        };
+        if !s.path.is_ident("OperationInfo") {
+            return None;
+        }
+        s.fields
+            .iter()
+            .find_map(|field| match (&field.member, &field.expr) {
+                (
+                    syn::Member::Named(name),
+                    Expr::Lit(ExprLit {
+                        lit: Lit::Str(id), ..
+                    }),
+                ) if name == "operation_id" => Some(id.value()),
+                _ => None,
+            })
+    })
 }
