@@ -83,12 +83,9 @@ pub(super) fn rewrite(
     }
     for item in items.iter_mut() {
         let Item::Impl(imp) = item else { continue };
-        let is_builder = builders.iter().any(|b| {
-            imp.self_ty
-                .to_token_stream()
-                .to_string()
-                .starts_with(&b.to_string())
-        });
+        // `impl<'a> GetSystem<'a>`: the last segment's name, exactly.
+        let is_builder = matches!(&*imp.self_ty, syn::Type::Path(p)
+            if p.path.segments.last().is_some_and(|s| builders.contains(&s.ident)));
         if !is_builder || imp.trait_.is_some() {
             continue;
         }

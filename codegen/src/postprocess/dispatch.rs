@@ -83,12 +83,9 @@ pub(super) fn source(file: &syn::File, sends: &BTreeMap<String, Send>, module: &
         }
         // A typed body comes back as JSON (the real-response corpus compares
         // it with what the server sent); a download as `None`.
-        let outcome = if send
-            .success
-            .to_token_stream()
-            .to_string()
-            .contains("Download")
-        {
+        let is_download = matches!(&send.success, syn::Type::Path(p)
+            if p.path.segments.last().is_some_and(|s| s.ident == "Download"));
+        let outcome = if is_download {
             "|_| None"
         } else {
             "|r| typed(r.into_inner())"

@@ -629,14 +629,23 @@ impl VisitMut for Fixer<'_> {
 /// (`match self`) the arm is `Self::Unknown(value) => value.fmt(f)` (its
 /// JSON text). `false` when no such `match` is found.
 fn display_knows_unknown(i: &mut ItemImpl, unknown: &syn::Ident, union: bool) -> bool {
-    let scrutinee = if union { "self" } else { "* self" };
     for item in &mut i.items {
         let syn::ImplItem::Fn(f) = item else { continue };
         for stmt in &mut f.block.stmts {
             let syn::Stmt::Expr(syn::Expr::Match(m), _) = stmt else {
                 continue;
             };
-            if m.expr.to_token_stream().to_string() != scrutinee {
+            // `match self` (unions) or `match *self` (string enums).
+            let on_self =
+                |e: &syn::Expr| matches!(e, syn::Expr::Path(p) if p.path.is_ident("self"));
+            let matches_self = match &*m.expr {
+                syn::Expr::Unary(u) if !union => {
+                    matches!(u.op, syn::UnOp::Deref(_)) && on_self(&u.expr)
+                }
+                e if union => on_self(e),
+                _ => false,
+            };
+            if !matches_self {
                 continue;
             }
             m.expr = parse_quote!(self);

@@ -33,7 +33,7 @@ pub(super) fn rewrite_url_format(
     let fmt_value = fmt.value();
     let is_url = args
         .get(1)
-        .is_some_and(|a| a.to_token_stream().to_string().ends_with("baseurl"));
+        .is_some_and(|a| matches!(a, Expr::Field(f) if matches!(&f.member, syn::Member::Named(m) if m == "baseurl")));
     if !fmt_value.starts_with("{}/") || !is_url {
         return Ok(None);
     }
@@ -59,13 +59,9 @@ pub(super) fn rewrite_url_format(
                 arg.to_token_stream()
             ));
         };
-        if !call
-            .func
-            .to_token_stream()
-            .to_string()
-            .ends_with("encode_path")
-            || call.args.len() != 1
-        {
+        let is_encode_path = matches!(&*call.func, Expr::Path(p)
+            if p.path.segments.last().is_some_and(|s| s.ident == "encode_path"));
+        if !is_encode_path || call.args.len() != 1 {
             return Err(format!(
                 "unexpected path argument `{}`",
                 call.to_token_stream()
