@@ -98,7 +98,10 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
          shared: &crate::transport::Shared) -> Self {{\n        Self {{\n{inits}            \
          extra: extra::Clients::new(base_url, http, shared),\n        }}\n    }}\n}}\n\n\
          impl crate::Tapis {{\n{accessors}    /// The clients generated from the specs named by `TAPIS_EXTRA_SPECS` at build time\n    \
-         /// (see [`extra`]).\n    pub fn extra(&self) -> &extra::Clients {{\n        &self.services.extra\n    }}\n}}\n\n\
+         /// (see [`extra`]).\n    pub fn extra(&self) -> &extra::Clients {{\n        &self.services.extra\n    }}\n}}\n\
+         #[cfg(feature = \"blocking\")]\nimpl crate::blocking::Tapis {{\n{blocking_accessors}    \
+         /// The clients generated from the specs named by `TAPIS_EXTRA_SPECS` (see [`extra`]).\n    \
+         pub fn extra(&self) -> &extra::Clients {{\n        self.as_async().extra()\n    }}\n}}\n\n\
          /// Every operation of the enabled services: `(service, operationId, hand_written)`.\n\
          /// Generated operations are listed from the generated code itself; hand-written ones\n\
          /// (multipart uploads) are implemented outside the generator.\n\
@@ -114,6 +117,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         fields = clients.fields,
         inits = clients.inits,
         accessors = clients.accessors,
+        blocking_accessors = clients.blocking_accessors,
     )?;
     std::fs::write(out.join("services.rs"), services_rs)?;
     write!(
@@ -211,6 +215,8 @@ struct Clients {
     fields: String,
     inits: String,
     accessors: String,
+    /// The same accessors on `tapis::blocking::Tapis`.
+    blocking_accessors: String,
 }
 
 impl Clients {
@@ -234,6 +240,11 @@ impl Clients {
             self.accessors,
             "    /// {accessor_doc}\n    \
              pub fn {module}(&self) -> &{module}::Client {{\n        &self.{owner}{module}\n    }}\n"
+        )?;
+        writeln!(
+            self.blocking_accessors,
+            "    /// {accessor_doc} End its calls with `.send_blocking()`.\n    \
+             pub fn {module}(&self) -> &{module}::Client {{\n        self.as_async().{module}()\n    }}\n"
         )
     }
 }

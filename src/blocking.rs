@@ -1,18 +1,22 @@
-//! Synchronous use, for scripts (cargo feature `blocking`).
+//! Synchronous use, for scripts (cargo feature `blocking`, off by default).
 //!
-//! Every operation builder has `.send_blocking()`, the synchronous twin of
-//! `.send().await`; paging has [`Paginator::iter_blocking`], job waits
-//! [`JobWait::send_blocking`](crate::jobs_wait::JobWait::send_blocking), and
-//! [`Tapis::block_on`] runs anything else (downloads, raw requests). The calls
-//! run on one small runtime the crate starts on first use and shares, so the
-//! caller creates none; a client may be used from several threads at once.
+//! Build the client with [`TapisBuilder::build_blocking`]. Its own methods
+//! all block; every operation builder has `.send_blocking()`, the
+//! synchronous twin of `.send().await`; paging has
+//! [`Paginator::iter_blocking`], job waits
+//! [`JobWait::send_blocking`](crate::jobs_wait::JobWait::send_blocking), raw
+//! requests [`RawRequest::send_blocking`](crate::RawRequest::send_blocking),
+//! and [`Tapis::block_on`] runs anything else (downloads, device login). The
+//! calls run on one small runtime the crate starts on first use and shares,
+//! so the caller creates none; a client may be used from several threads at
+//! once.
 //!
 //! ```no_run
 //! # fn main() -> Result<(), tapis::Error> {
-//! let t = tapis::blocking::Tapis::builder("https://tacc.tapis.io")
+//! let t = tapis::Tapis::builder("https://tacc.tapis.io")
 //!     .username("me")
 //!     .password("secret")
-//!     .build()?;
+//!     .build_blocking()?;
 //! let me = t.authenticator().get_userinfo().send_blocking()?.into_result();
 //! println!("{:?}", me.username);
 //! for system in t.systems().get_systems().paginate().iter_blocking() {
@@ -27,12 +31,12 @@
 //! both: its connections belong to the runtime that opened them.
 
 use std::future::Future;
-use std::ops::Deref;
 use std::pin::Pin;
 use std::sync::OnceLock;
 
 use futures_util::StreamExt;
 
+use crate::auth::{Claims, Tenant, Tokens};
 use crate::paging::{Paged, Paginator};
 use crate::{Error, TapisBuilder};
 
@@ -77,104 +81,121 @@ fn run(future: Pin<Box<dyn Future<Output = ()> + '_>>) -> Result<(), Error> {
     Ok(())
 }
 
-/// A [`crate::Tapis`] for synchronous code. It derefs to the async client,
-/// so every service accessor (`t.systems()`, ...) is there; end the calls
-/// with `.send_blocking()`.
+/// A client for synchronous code, built with
+/// [`TapisBuilder::build_blocking`]: the same services as [`crate::Tapis`]
+/// (`t.systems()`, ...; end calls with `.send_blocking()`), and methods that
+/// block where the async client's are `async`.
 #[derive(Clone, Debug)]
 pub struct Tapis {
     inner: crate::Tapis,
 }
 
 impl Tapis {
-    /// The builder of the async client; finish it with
-    /// [`TapisBuilder::build_blocking`] or, here, [`Builder::build`].
-    pub fn builder(base_url: impl Into<String>) -> Builder {
-        Builder(crate::Tapis::builder(base_url))
-    }
-
     /// Runs any of the crate's futures to completion (a download to a file,
-    /// a raw request, a device login...).
+    /// a device login...).
     ///
     /// ```no_run
     /// # fn demo(t: tapis::blocking::Tapis) -> Result<(), tapis::Error> {
-    /// let bytes = t.block_on(t.request(tapis::reqwest::Method::GET, "/v3/systems").send())?;
+    /// let n = t.block_on(t.files().get_contents().system_id("s").path("a.txt").to_file("a.txt"))?;
     /// # Ok(()) }
     /// ```
     pub fn block_on<T>(&self, future: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
         block_on(future)
     }
 
-    /// Runs the password grant now (see [`crate::Tapis::get_tokens`]).
-    pub fn get_tokens(&self) -> Result<crate::auth::Tokens, Error> {
+    /// The async client this one wraps (same session and connections).
+    pub fn as_async(&self) -> &crate::Tapis {
+        &self.inner
+    }
+
+    /// See [`crate::Tapis::base_url`].
+    pub fn base_url(&self) -> &str {
+        self.inner.base_url()
+    }
+
+    /// See [`crate::Tapis::set_access_token`].
+    pub fn set_access_token(&self, jwt: impl AsRef<str>) -> Result<(), Error> {
+        self.inner.set_access_token(jwt)
+    }
+
+    /// See [`crate::Tapis::current_tokens`].
+    pub fn current_tokens(&self) -> Tokens {
+        self.inner.current_tokens()
+    }
+
+    /// Obtains tokens now (see [`crate::Tapis::get_tokens`]).
+    pub fn get_tokens(&self) -> Result<Tokens, Error> {
         block_on(self.inner.get_tokens())
     }
 
     /// Refreshes the tokens now (see [`crate::Tapis::refresh_tokens`]).
-    pub fn refresh_tokens(&self) -> Result<crate::auth::Tokens, Error> {
+    pub fn refresh_tokens(&self) -> Result<Tokens, Error> {
         block_on(self.inner.refresh_tokens())
     }
 
-    /// The async client this one wraps.
-    pub fn as_async(&self) -> &crate::Tapis {
-        &self.inner
-    }
-}
-
-impl Deref for Tapis {
-    type Target = crate::Tapis;
-    fn deref(&self) -> &crate::Tapis {
-        &self.inner
-    }
-}
-
-impl From<crate::Tapis> for Tapis {
-    fn from(inner: crate::Tapis) -> Self {
-        Tapis { inner }
-    }
-}
-
-/// Builds a [`Tapis`] for synchronous code: every setting of
-/// [`TapisBuilder`] through [`Builder::with`] or the common ones here.
-#[derive(Debug)]
-#[must_use]
-pub struct Builder(TapisBuilder);
-
-impl Builder {
-    /// Any setting of the async builder.
-    pub fn with(self, f: impl FnOnce(TapisBuilder) -> TapisBuilder) -> Self {
-        Builder(f(self.0))
+    /// Every tenant (see [`crate::Tapis::tenant_list`]).
+    pub fn tenant_list(&self) -> Result<Vec<Tenant>, Error> {
+        block_on(self.inner.tenant_list())
     }
 
-    /// See [`TapisBuilder::access_token`].
-    pub fn access_token(self, jwt: impl Into<String>) -> Self {
-        Builder(self.0.access_token(jwt))
+    /// The tenant this client talks to (see [`crate::Tapis::tenant`]).
+    pub fn tenant(&self) -> Result<Tenant, Error> {
+        block_on(self.inner.tenant())
     }
 
-    /// See [`TapisBuilder::username`].
-    pub fn username(self, username: impl Into<String>) -> Self {
-        Builder(self.0.username(username))
+    /// Checks a Tapis JWT (see [`crate::Tapis::validate_token`]).
+    pub fn validate_token(&self, jwt: &str) -> Result<Claims, Error> {
+        block_on(self.inner.validate_token(jwt))
     }
 
-    /// See [`TapisBuilder::password`].
-    pub fn password(self, password: impl Into<String>) -> Self {
-        Builder(self.0.password(password))
+    /// A request to any path (see [`crate::Tapis::request`]); end it with
+    /// `.send_blocking()`.
+    pub fn request(&self, method: reqwest::Method, path: &str) -> crate::RawRequest<'_> {
+        self.inner.request(method, path)
     }
 
-    /// Builds the client (no network call).
-    pub fn build(self) -> Result<Tapis, Error> {
-        self.0.build_blocking()
+    /// Saves the session (see [`crate::Tapis::save_to`]).
+    pub fn save_to(&self, path: impl AsRef<std::path::Path>) -> Result<(), Error> {
+        self.inner.save_to(path)
+    }
+
+    /// Saves the session to the default cache (see [`crate::Tapis::save`]).
+    pub fn save(&self) -> Result<std::path::PathBuf, Error> {
+        self.inner.save()
+    }
+
+    /// Restores a client from the default token cache (see
+    /// [`crate::Tapis::restore`]).
+    pub fn restore() -> Result<Tapis, Error> {
+        Self::built(crate::Tapis::restore)
+    }
+
+    /// Restores a client from a token cache file (see
+    /// [`crate::Tapis::restore_from`]).
+    pub fn restore_from(path: impl AsRef<std::path::Path>) -> Result<Tapis, Error> {
+        Self::built(|| crate::Tapis::restore_from(path))
+    }
+
+    /// Builds the async client inside the blocking runtime: reqwest's
+    /// connection pool is tied to the runtime it first runs on.
+    fn built(build: impl FnOnce() -> Result<crate::Tapis, Error>) -> Result<Tapis, Error> {
+        let _guard = runtime()?.enter();
+        Ok(Tapis { inner: build()? })
     }
 }
 
 impl TapisBuilder {
     /// Builds a client for synchronous code ([`Tapis`](crate::blocking::Tapis)).
+    ///
+    /// ```no_run
+    /// let t = tapis::Tapis::builder("https://tacc.tapis.io")
+    ///     .access_token(std::env::var("TAPIS_TOKEN").unwrap_or_default())
+    ///     .build_blocking()?;
+    /// let systems = t.systems().get_systems().send_blocking()?.into_result();
+    /// # Ok::<(), tapis::Error>(())
+    /// ```
     pub fn build_blocking(self) -> Result<Tapis, Error> {
-        // reqwest's connection pool is tied to the runtime it first runs on;
-        // building inside the blocking runtime keeps everything there.
-        let _guard = runtime()?.enter();
-        Ok(Tapis {
-            inner: self.build()?,
-        })
+        Tapis::built(|| self.build())
     }
 }
 
@@ -203,5 +224,19 @@ impl crate::jobs_wait::JobWait<'_> {
     /// [`send`](Self::send) for synchronous code.
     pub fn send_blocking(self) -> Result<crate::jobs::types::Job, Error> {
         block_on(self.send())
+    }
+}
+
+impl crate::RawRequest<'_> {
+    /// [`send`](Self::send) for synchronous code.
+    pub fn send_blocking(self) -> Result<crate::Response<bytes::Bytes>, Error> {
+        block_on(self.send())
+    }
+
+    /// [`send_json`](Self::send_json) for synchronous code.
+    pub fn send_json_blocking<T: serde::de::DeserializeOwned>(
+        self,
+    ) -> Result<crate::Response<T>, Error> {
+        block_on(self.send_json())
     }
 }

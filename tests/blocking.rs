@@ -45,9 +45,9 @@ impl Server {
 }
 
 fn client(server: &Server) -> tapis::blocking::Tapis {
-    tapis::blocking::Tapis::builder(server.server.uri())
+    tapis::Tapis::builder(server.server.uri())
         .access_token(common::TOKEN)
-        .build()
+        .build_blocking()
         .unwrap()
 }
 
@@ -125,14 +125,42 @@ fn paging_and_job_waits_block_too() {
     );
     let job = t.jobs().wait("j-1").send_blocking().unwrap();
     assert_eq!(job.uuid.as_deref(), Some("j-1"));
-    // Anything else through block_on: a raw request.
+    // A raw request blocks too.
     let raw = t
-        .block_on(
-            t.request(tapis::reqwest::Method::GET, "/v3/jobs/j-1")
-                .send(),
-        )
+        .request(tapis::reqwest::Method::GET, "/v3/jobs/j-1")
+        .send_blocking()
         .unwrap();
     assert!(String::from_utf8_lossy(&raw).contains("\"j-1\""));
+    // Anything else through block_on.
+    let job: serde_json::Value = t
+        .block_on(
+            t.request(tapis::reqwest::Method::GET, "/v3/jobs/j-1")
+                .send_json::<serde_json::Value>(),
+        )
+        .unwrap()
+        .into_inner();
+    assert_eq!(job["result"]["uuid"], "j-1");
+}
+
+#[test]
+fn the_blocking_clients_own_methods_block() {
+    let server = Server::start();
+    server.runtime.block_on(
+        Mock::given(method("GET"))
+            .and(path("/v3/tenants"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "status": "success",
+                "result": [{"tenant_id": "dev", "base_url": server.server.uri(), "site_id": "tacc"}]
+            })))
+            .mount(&server.server),
+    );
+    let t = client(&server);
+    // No runtime of the caller's: these are plain calls.
+    let tenants = t.tenant_list().unwrap();
+    assert_eq!(tenants[0].tenant_id, "dev");
+    assert_eq!(t.tenant().unwrap().tenant_id, "dev");
+    assert_eq!(t.base_url(), server.server.uri());
+    assert!(t.current_tokens().access_token.is_some());
 }
 
 #[test]

@@ -50,6 +50,8 @@ const RESERVED: &[&str] = &[
     "client",
     "error",
     "extra",
+    "jobs_wait",
+    "paging",
     "path",
     "request",
     "response",
