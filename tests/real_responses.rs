@@ -183,6 +183,7 @@ async fn check(
     server.clear_stubs();
     server
         .on_operation(&capture.service, &capture.operation_id)
+        .unwrap()
         .reply(Reply::json(200, &capture.response));
     server.clear_requests();
     let mut last = String::new();
@@ -193,6 +194,7 @@ async fn check(
             Some(Ok(typed)) => {
                 if server
                     .requests_to(&capture.service, &capture.operation_id)
+                    .unwrap()
                     .is_empty()
                 {
                     return Err("the call did not reach its operation".into());

@@ -246,7 +246,7 @@ async fn a_dropped_download_leaves_no_partial_file_and_a_replaced_file_keeps_its
         .start()
         .await
         .unwrap();
-    server.on_operation("files", "getContents").reply(
+    server.on_operation("files", "getContents").unwrap().reply(
         tapis::testing::Reply::bytes(200, "application/octet-stream", vec![7u8; 100_000])
             .stall_after(10_000),
     );
@@ -276,6 +276,7 @@ async fn a_dropped_download_leaves_no_partial_file_and_a_replaced_file_keeps_its
     server.clear_stubs();
     server
         .on_operation("files", "getContents")
+        .unwrap()
         .reply(tapis::testing::Reply::bytes(
             200,
             "application/octet-stream",

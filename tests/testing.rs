@@ -74,7 +74,7 @@ async fn password_login_tokens_verify_with_the_servers_key() -> Result {
     let tenant = t.tenant().await?;
     assert_eq!(tenant.public_key.as_deref(), Some(server.public_key_pem()));
 
-    let login = &server.requests_to("authenticator", "create_token")[0];
+    let login = &server.requests_to("authenticator", "create_token").unwrap()[0];
     let sent = login.body_json().unwrap();
     assert_eq!(sent["grant_type"], "password");
     assert_eq!(sent["username"], TestServer::USERNAME);
@@ -161,6 +161,7 @@ async fn short_lived_access_tokens_are_refreshed_with_the_refresh_grant() -> Res
     }
     let grants: Vec<String> = server
         .requests_to("authenticator", "create_token")
+        .unwrap()
         .iter()
         .map(|r| {
             r.body_json().unwrap()["grant_type"]
@@ -177,7 +178,13 @@ async fn short_lived_access_tokens_are_refreshed_with_the_refresh_grant() -> Res
     // Three calls 0.6 s apart: one or two refreshes, not one per call.
     assert!((2..=3).contains(&grants.len()), "{grants:?}");
     // Every userinfo call carried a token the server accepted.
-    assert_eq!(server.requests_to("authenticator", "get_userinfo").len(), 3);
+    assert_eq!(
+        server
+            .requests_to("authenticator", "get_userinfo")
+            .unwrap()
+            .len(),
+        3
+    );
     Ok(())
 }
 
@@ -257,7 +264,10 @@ async fn every_request_is_recorded_with_its_operation() -> Result {
     let shown = format!("{list:?}");
     assert!(shown.contains("<redacted>") && !shown.contains(list.header("x-tapis-token").unwrap()));
 
-    assert_eq!(server.requests_to("systems", "getSystems").len(), 1);
+    assert_eq!(
+        server.requests_to("systems", "getSystems").unwrap().len(),
+        1
+    );
     server.clear_requests();
     assert!(server.requests().is_empty());
     Ok(())
@@ -270,6 +280,7 @@ async fn registered_answers_take_precedence_and_run_out() -> Result {
     create_system(&t, "sys1", "h1", true).await?;
     server
         .on_operation("systems", "getSystem")
+        .unwrap()
         .times(2)
         .reply(Reply::error(404, "gone for now"));
     server.on("GET", "/v3/systems/{id}").times(1).reply(
@@ -302,6 +313,7 @@ async fn registered_answers_take_precedence_and_run_out() -> Result {
 
     server
         .on_operation("systems", "getSystem")
+        .unwrap()
         .reply(Reply::bytes(200, "text/plain", "not json"));
     let err = t
         .systems()
@@ -348,6 +360,7 @@ async fn faults_drop_truncate_stall_and_delay() -> Result {
 
     server
         .on_operation("systems", "getSystems")
+        .unwrap()
         .times(1)
         .reply(Reply::drop_connection());
     let err = t.systems().get_systems().send().await.unwrap_err();
@@ -355,6 +368,7 @@ async fn faults_drop_truncate_stall_and_delay() -> Result {
 
     server
         .on_operation("systems", "getSystems")
+        .unwrap()
         .times(1)
         .reply(Reply::envelope(json!([{"id": "a"}, {"id": "b"}])).truncate_at(20));
     let err = t.systems().get_systems().send().await.unwrap_err();
@@ -362,6 +376,7 @@ async fn faults_drop_truncate_stall_and_delay() -> Result {
 
     server
         .on_operation("systems", "getSystems")
+        .unwrap()
         .times(1)
         .reply(Reply::stall());
     let started = Instant::now();
@@ -374,12 +389,14 @@ async fn faults_drop_truncate_stall_and_delay() -> Result {
 
     server
         .on_operation("systems", "getSystems")
+        .unwrap()
         .times(1)
         .reply(Reply::envelope(json!([])).stall_after(5));
     assert!(t.systems().get_systems().send().await.is_err());
 
     server
         .on_operation("systems", "getSystems")
+        .unwrap()
         .times(1)
         .reply(Reply::envelope(json!([])).delay(Duration::from_millis(150)));
     let started = Instant::now();
@@ -387,7 +404,10 @@ async fn faults_drop_truncate_stall_and_delay() -> Result {
     assert!(started.elapsed() >= Duration::from_millis(150));
 
     // After all that, the server still serves.
-    assert_eq!(server.requests_to("systems", "getSystems").len(), 5);
+    assert_eq!(
+        server.requests_to("systems", "getSystems").unwrap().len(),
+        5
+    );
     t.systems().get_systems().send().await?;
     Ok(())
 }
@@ -664,4 +684,22 @@ async fn apps_have_versions_and_jobs_run_to_finished() -> Result {
     assert_eq!(jobs.len(), 1);
     assert_eq!(jobs[0].uuid.as_deref(), Some(uuid.as_str()));
     Ok(())
+}
+
+#[tokio::test]
+async fn a_stub_for_an_operation_this_build_lacks_is_an_error() {
+    let server = TestServer::start().await.unwrap();
+    // A typo in the operation names the spelling that exists.
+    let err = server.on_operation("systems", "getsystem").err().unwrap();
+    assert!(matches!(err, tapis::Error::InvalidInput(_)), "{err:?}");
+    assert!(err.to_string().contains("did you mean `getSystem`?"), "{err}");
+    // An unknown service names the services compiled in.
+    let err = server.on_operation("sytems", "getSystem").err().unwrap();
+    assert!(err.to_string().contains("no service `sytems`"), "{err}");
+    assert!(err.to_string().contains("systems"), "{err}");
+    // Nothing near: where to look.
+    let err = server.requests_to("files", "teleport").unwrap_err();
+    assert!(err.to_string().contains("tapis::OPERATIONS"), "{err}");
+    // Hand-written operations are operations too.
+    assert!(server.on_operation("files", "insert").is_ok());
 }

@@ -41,12 +41,12 @@
 //!     .await?;
 //! // ...or a registered answer, here for the first call only.
 //! server
-//!     .on_operation("systems", "getSystem")
+//!     .on_operation("systems", "getSystem")?
 //!     .times(1)
 //!     .reply(Reply::error(503, "down for maintenance"));
 //! assert!(t.systems().get_system().system_id("s1").send().await.is_err());
 //! assert!(t.systems().get_system().system_id("s1").send().await.is_ok());
-//! assert_eq!(server.requests_to("systems", "getSystem").len(), 2);
+//! assert_eq!(server.requests_to("systems", "getSystem")?.len(), 2);
 //! # Ok(()) }
 //! ```
 
@@ -141,8 +141,16 @@ impl TestServer {
     }
 
     /// The requests received for one operation (`("systems", "getSystems")`).
-    pub fn requests_to(&self, service: &str, operation_id: &str) -> Vec<RecordedRequest> {
-        lock(&self.state.requests)
+    /// An operation this build does not have is
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput), as in
+    /// [`on_operation`](Self::on_operation).
+    pub fn requests_to(
+        &self,
+        service: &str,
+        operation_id: &str,
+    ) -> Result<Vec<RecordedRequest>, crate::Error> {
+        known_operation(service, operation_id)?;
+        Ok(lock(&self.state.requests)
             .iter()
             .filter(|r| {
                 r.operation
@@ -150,7 +158,7 @@ impl TestServer {
                     .is_some_and(|o| o.service == service && o.id == operation_id)
             })
             .cloned()
-            .collect()
+            .collect())
     }
 
     /// Forgets the recorded requests.
@@ -159,16 +167,24 @@ impl TestServer {
     }
 
     /// Registers an answer for one operation of a service, whatever its
-    /// path parameters: `server.on_operation("files", "listFiles").reply(..)`.
+    /// path parameters: `server.on_operation("files", "listFiles")?.reply(..)`.
     /// Answers registered later take precedence; the token is checked first.
-    pub fn on_operation(&self, service: &str, operation_id: &str) -> StubBuilder<'_> {
-        StubBuilder::new(
+    /// A service or operation this build does not have (a typo) is
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput), naming the near
+    /// matches: a stub that could never match is not registered silently.
+    pub fn on_operation(
+        &self,
+        service: &str,
+        operation_id: &str,
+    ) -> Result<StubBuilder<'_>, crate::Error> {
+        known_operation(service, operation_id)?;
+        Ok(StubBuilder::new(
             self,
             reply::Matcher::Operation {
                 service: service.to_string(),
                 id: operation_id.to_string(),
             },
-        )
+        ))
     }
 
     /// Registers an answer for a method and path; the path may be a
@@ -187,6 +203,35 @@ impl TestServer {
     pub fn clear_stubs(&self) {
         lock(&self.state.stubs).clear();
     }
+}
+
+/// `Ok` when this build has operation `operation_id` of `service` (as the
+/// spec spells it); otherwise an error naming what it has.
+fn known_operation(service: &str, operation_id: &str) -> Result<(), crate::Error> {
+    let ops = || crate::OPERATIONS.iter().filter(|(s, _, _)| *s == service);
+    if ops().any(|(_, id, _)| *id == operation_id) {
+        return Ok(());
+    }
+    if ops().next().is_none() {
+        return Err(crate::Error::InvalidInput(format!(
+            "tapis::testing: no service `{service}` in this build (it has: {})",
+            crate::SERVICES.join(", ")
+        )));
+    }
+    // `list_files`, `ListFiles` or `listfiles` for `listFiles`.
+    let loose = |id: &str| id.replace('_', "").to_ascii_lowercase();
+    let near: Vec<_> = ops()
+        .filter(|(_, id, _)| loose(id) == loose(operation_id))
+        .map(|(_, id, _)| format!("`{id}`"))
+        .collect();
+    let hint = if near.is_empty() {
+        String::from("see `tapis::OPERATIONS` for its operations")
+    } else {
+        format!("did you mean {}?", near.join(" or "))
+    };
+    Err(crate::Error::InvalidInput(format!(
+        "tapis::testing: service `{service}` has no operation `{operation_id}`; {hint}"
+    )))
 }
 
 /// Registers an answer: [`TestServer::on_operation`] or [`TestServer::on`],
