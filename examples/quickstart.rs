@@ -197,10 +197,10 @@ async fn main() -> Result<()> {
         .jobs()
         .submit_job()
         .body_map(|job| {
-            job.name("hello-job".to_string())
+            job.name("hello-job")
                 .app_id(app_id.clone())
                 .app_version(app_version.clone())
-                .exec_system_id(Some(system_id.clone()))
+                .exec_system_id(system_id.clone())
         })
         .send()
         .await?

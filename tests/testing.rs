@@ -692,7 +692,10 @@ async fn a_stub_for_an_operation_this_build_lacks_is_an_error() {
     // A typo in the operation names the spelling that exists.
     let err = server.on_operation("systems", "getsystem").err().unwrap();
     assert!(matches!(err, tapis::Error::InvalidInput(_)), "{err:?}");
-    assert!(err.to_string().contains("did you mean `getSystem`?"), "{err}");
+    assert!(
+        err.to_string().contains("did you mean `getSystem`?"),
+        "{err}"
+    );
     // An unknown service names the services compiled in.
     let err = server.on_operation("sytems", "getSystem").err().unwrap();
     assert!(err.to_string().contains("no service `sytems`"), "{err}");

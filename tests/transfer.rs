@@ -428,3 +428,48 @@ async fn a_broken_download_is_an_error_and_leaves_no_file() {
         .await;
     assert!(err.is_err());
 }
+
+#[cfg(feature = "jobs")]
+#[tokio::test]
+async fn every_download_operation_has_to_file_and_to_writer() {
+    let dir = scratch_dir("every-download");
+    let server = server_answering(
+        ResponseTemplate::new(200).set_body_raw(content(70_000), "application/octet-stream"),
+    )
+    .await;
+    let t = client(&server);
+    // jobs' output download, files' post-it redemption: the same shortcuts
+    // as files getContents.
+    let dest = dir.0.join("output.zip");
+    let written = t
+        .jobs()
+        .get_job_output_download()
+        .job_uuid("j-1")
+        .output_path("out")
+        .to_file(&dest)
+        .await
+        .unwrap();
+    assert_eq!(written, 70_000);
+    assert_eq!(std::fs::read(&dest).unwrap(), content(70_000));
+    let mut sink = Vec::new();
+    let written = t
+        .files()
+        .redeem_post_it()
+        .postit_id("0b9d6c5a-5f53-4f3e-9d4e-1a2b3c4d5e6f")
+        .to_writer(&mut sink)
+        .await
+        .unwrap();
+    assert_eq!((written, sink), (70_000, content(70_000)));
+    // The destination is checked before anything is sent.
+    let before = received(&server).await.len();
+    let err = t
+        .jobs()
+        .get_job_output_download()
+        .job_uuid("j-1")
+        .output_path("out")
+        .to_file(dir.0.join("missing").join("x"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    assert_eq!(received(&server).await.len(), before);
+}

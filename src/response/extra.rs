@@ -22,9 +22,43 @@ use serde_json::{Map, Value};
 /// ).unwrap();
 /// assert_eq!(system.extra["newField"], 3);
 /// ```
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct Extra(pub Map<String, Value>);
+
+thread_local! {
+    /// Set while a request body given as JSON is checked: undeclared keys
+    /// are then an error rather than extras (a typo must not be sent).
+    static STRICT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `decode` with undeclared keys refused (see
+/// [`crate::request::body_from_json`]). Decoding is synchronous, so the
+/// flag never leaks to another decode on this thread.
+pub(crate) fn refusing_extras<T>(decode: impl FnOnce() -> T) -> T {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            STRICT.with(|s| s.set(self.0));
+        }
+    }
+    let _reset = Reset(STRICT.with(|s| s.replace(true)));
+    decode()
+}
+
+impl<'de> Deserialize<'de> for Extra {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let map = Map::<String, Value>::deserialize(deserializer)?;
+        if !map.is_empty() && STRICT.with(std::cell::Cell::get) {
+            let keys: Vec<String> = map.keys().map(|k| format!("`{k}`")).collect();
+            return Err(serde::de::Error::custom(format!(
+                "the type has no field {}",
+                keys.join(", ")
+            )));
+        }
+        Ok(Extra(map))
+    }
+}
 
 impl Extra {
     /// The map of extra properties.

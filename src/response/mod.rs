@@ -19,6 +19,7 @@ pub(crate) use decode::{decode_json, empty, read_body, read_whole, Prefetched};
 #[allow(unused_imports)] // meta has no envelopes
 pub(crate) use envelope::envelope_info;
 pub use envelope::{Envelope, EnvelopeInfo, Metadata};
+pub(crate) use extra::refusing_extras;
 pub use extra::Extra;
 
 use crate::Error;

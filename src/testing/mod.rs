@@ -33,10 +33,8 @@
 //! // The stateful core...
 //! t.systems()
 //!     .create_system()
-//!     .body(serde_json::from_value::<tapis::systems::types::ReqPostSystem>(
-//!         serde_json::json!({"id": "s1", "systemType": "LINUX", "host": "h",
-//!                            "defaultAuthnMethod": "PASSWORD"}),
-//!     )?)
+//!     .body_json(serde_json::json!({"id": "s1", "systemType": "LINUX", "host": "h",
+//!                                   "defaultAuthnMethod": "PASSWORD"}))
 //!     .send()
 //!     .await?;
 //! // ...or a registered answer, here for the first call only.

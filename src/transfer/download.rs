@@ -220,6 +220,18 @@ pub(crate) fn temporary_beside(dest: &Path) -> Result<(std::fs::File, tempfile::
 
 /// Checks that `dest` can be written (its directory exists, it is not a
 /// directory); gives its directory.
+/// A download operation's `to_file`: the destination is checked before
+/// anything is sent, then the answer streams into it (see
+/// [`Download::to_file`]).
+#[allow(dead_code)] // services without downloads (systems alone) do not call it
+pub(crate) async fn send_to_file(
+    send: impl std::future::Future<Output = Result<Response<Download>, Error>>,
+    dest: &Path,
+) -> Result<u64, Error> {
+    destination_dir(dest)?;
+    send.await?.into_inner().to_file(dest).await
+}
+
 pub(crate) fn destination_dir(dest: &Path) -> Result<&Path, Error> {
     let bad =
         |why: &str| Error::InvalidInput(format!("download destination {}: {why}", dest.display()));

@@ -42,21 +42,4 @@ impl crate::files::builder::GetContents<'_> {
     pub fn byte_range(self, range: std::ops::RangeInclusive<u64>) -> Self {
         self.range(format!("range={},{}", range.start(), range.end()))
     }
-
-    /// Downloads to `dest` (see [`crate::Download::to_file`]). A destination whose
-    /// directory does not exist is [`Error::InvalidInput`] before anything
-    /// is sent.
-    pub async fn to_file(self, dest: impl AsRef<std::path::Path>) -> Result<u64, Error> {
-        let dest = dest.as_ref();
-        super::download::destination_dir(dest)?;
-        self.send().await?.into_inner().to_file(dest).await
-    }
-
-    /// Downloads into `writer` (see [`crate::Download::to_writer`]).
-    pub async fn to_writer<W: tokio::io::AsyncWrite + Unpin>(
-        self,
-        writer: W,
-    ) -> Result<u64, Error> {
-        self.send().await?.into_inner().to_writer(writer).await
-    }
 }

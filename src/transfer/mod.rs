@@ -10,7 +10,7 @@ mod progress;
 mod upload;
 
 #[allow(unused_imports)] // only services with downloads use `download`
-pub(crate) use download::download;
+pub(crate) use download::{download, send_to_file};
 pub use download::{Download, DownloadStream};
 pub use progress::Progress;
 pub use upload::Upload;

@@ -28,6 +28,9 @@ const CONTROL_METHODS: &[&str] = &[
     "paginate",
     "send_blocking",
     "send_json",
+    "to_file",
+    "to_writer",
+    "body_json",
 ];
 
 /// Rewrites progenitor's `mod builder`; `sends` maps builders to their
@@ -58,6 +61,9 @@ pub(super) fn rewrite(
             if let Some(send) = sends.get(&s.ident.to_string()) {
                 added_items.push(sends_of(s, send));
                 added_items.push(blocking_send(s, &send.success));
+                if is_download(&send.success) {
+                    added_items.push(download_methods(s));
+                }
                 let shape = if super::envelope::types_name(&send.success)
                     .is_some_and(|n| lists.contains(&n))
                 {
@@ -89,6 +95,22 @@ pub(super) fn rewrite(
         if !is_builder || imp.trait_.is_some() {
             continue;
         }
+        let builder_name = match &*imp.self_ty {
+            syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+            _ => None,
+        };
+        let mut body_json = None;
+        if let Some(send) = builder_name.as_ref().and_then(|b| sends.get(b)) {
+            body_json = super::setters::body_json(imp, &send.op_id);
+            let documented = super::setters::document(imp, &send.op_id, &send.params);
+            if documented != send.params.len() {
+                return Err(format!(
+                    "`{}`: {documented} of its {} parameters have a setter",
+                    send.op_id,
+                    send.params.len()
+                ));
+            }
+        }
         for member in &mut imp.items {
             let syn::ImplItem::Fn(f) = member else {
                 continue;
@@ -104,6 +126,7 @@ pub(super) fn rewrite(
                 InitOptions.visit_block_mut(&mut f.block);
             }
         }
+        imp.items.extend(body_json);
     }
     for builder in &builders {
         items.push(syn::parse_quote!(crate::request::call_controls!(#builder);));
@@ -149,6 +172,35 @@ fn blocking_send(builder: &syn::ItemStruct, success: &syn::Type) -> Item {
             #[cfg(feature = "blocking")]
             pub fn send_blocking(self) -> Result<crate::Response<#success>, crate::Error> {
                 crate::blocking::block_on(self.send())
+            }
+        }
+    }
+}
+
+/// Whether an operation's answer is a download (`crate::Download`).
+fn is_download(success: &syn::Type) -> bool {
+    matches!(success, syn::Type::Path(p)
+        if p.path.segments.last().is_some_and(|s| s.ident == "Download"))
+}
+
+/// `.to_file(dest)` and `.to_writer(w)` on a download operation's builder.
+fn download_methods(builder: &syn::ItemStruct) -> Item {
+    let name = &builder.ident;
+    let (impl_generics, type_generics, where_clause) = builder.generics.split_for_impl();
+    syn::parse_quote! {
+        impl #impl_generics #name #type_generics #where_clause {
+            /// Sends the call and streams the answer into the file `dest`, through a
+            /// temporary file renamed once complete (see [`crate::Download::to_file`]);
+            /// returns the bytes written. A destination whose directory does not
+            /// exist is [`crate::Error::InvalidInput`] before anything is sent.
+            pub async fn to_file(self, dest: impl AsRef<::std::path::Path>) -> Result<u64, crate::Error> {
+                crate::transfer::send_to_file(self.send(), dest.as_ref()).await
+            }
+
+            /// Sends the call and streams the answer into `writer`; returns the
+            /// bytes written (see [`crate::Download::to_writer`]).
+            pub async fn to_writer<W: ::tokio::io::AsyncWrite + Unpin>(self, writer: W) -> Result<u64, crate::Error> {
+                self.send().await?.into_inner().to_writer(writer).await
             }
         }
     }

@@ -30,6 +30,7 @@ mod envelope;
 mod paging;
 pub mod secrets;
 mod send;
+mod setters;
 mod surface;
 mod tolerant;
 mod url;
@@ -58,6 +59,8 @@ struct OpInfo {
     path_params: Vec<(String, bool)>,
     /// Success statuses declared without a body.
     empty_success: Vec<u16>,
+    /// The parameters, for the setters' docs.
+    params: Vec<setters::Param>,
 }
 
 /// A generated file after post-processing.
@@ -103,6 +106,7 @@ pub fn run(
                     path: path.clone(),
                     path_params,
                     empty_success,
+                    params: setters::params_of(&normalized.spec, item, &item[*method]),
                 };
                 if ops.insert(op_key(id), info).is_some() {
                     return Err(CodegenError::Postprocess {
@@ -154,6 +158,7 @@ pub fn run(
         if let Item::Mod(m) = item {
             if m.ident == "types" {
                 tolerant::rewrite(m).map_err(fail)?;
+                optional_body_setters(m);
                 lists = envelope::add_impls(m, &rewriter.success_types);
             }
         }
@@ -175,6 +180,13 @@ pub fn run(
         )));
     }
     surface::hide_generator(&mut file, builder_count).map_err(fail)?;
+    let examples = docs::client_examples(&mut file, &crate::module_name(service));
+    if examples != ops.len() {
+        return Err(fail(format!(
+            "rewrote {examples} `Client` examples for {} operations",
+            ops.len()
+        )));
+    }
     // Every path parameter must now go through `tapis::path`; a surviving
     // `encode_path(..)` call means progenitor's output changed shape.
     if calls_function(&mut file, "encode_path") {
@@ -192,6 +204,18 @@ pub fn run(
         generated: rewriter.generated,
         paginated,
     })
+}
+
+/// Applies [`setters::optional_setters_take_values`] to `types::builder`
+/// (absent in specs without object types).
+fn optional_body_setters(types: &mut syn::ItemMod) {
+    for item in types.content.iter_mut().flat_map(|(_, items)| items) {
+        if let Item::Mod(m) = item {
+            if m.ident == "builder" {
+                setters::optional_setters_take_values(m);
+            }
+        }
+    }
 }
 
 /// Whether anything in `file` calls a function named `name`.
@@ -294,6 +318,7 @@ impl VisitMut for Rewriter<'_> {
                                 op_id: op.id.clone(),
                                 decode,
                                 attrs,
+                                params: op.params.clone(),
                             },
                         );
                     }

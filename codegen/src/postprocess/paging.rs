@@ -18,6 +18,8 @@ pub(super) struct Send {
     pub decode: syn::Expr,
     /// The docs progenitor gave `send`.
     pub attrs: Vec<syn::Attribute>,
+    /// The operation's parameters (their setters get docs from them).
+    pub params: Vec<super::setters::Param>,
 }
 
 /// Where a list operation's items are in its success type.
