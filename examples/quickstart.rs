@@ -125,8 +125,7 @@ async fn main() -> Result<()> {
         .path(dir)
         .send()
         .await?
-        .into_optional_result()
-        .unwrap_or_default();
+        .into_result();
     println!(
         "4. {system_id}:/{dir} holds {} entr{}:",
         listing.len(),

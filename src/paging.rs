@@ -461,12 +461,11 @@ where
     R: Envelope,
     R::Result: Items,
 {
-    let metadata = response.metadata();
-    let items = response
-        .into_optional_result()
-        .map(Items::into_items)
-        .unwrap_or_default();
-    Ok(Page { items, metadata })
+    let (result, metadata) = response.into_result_with_metadata();
+    Ok(Page {
+        items: result.into_items(),
+        metadata,
+    })
 }
 
 #[cfg(test)]

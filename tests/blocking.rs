@@ -130,7 +130,7 @@ fn paging_and_job_waits_block_too() {
         .request(tapis::reqwest::Method::GET, "/v3/jobs/j-1")
         .send_blocking()
         .unwrap();
-    assert!(String::from_utf8_lossy(&raw).contains("\"j-1\""));
+    assert!(String::from_utf8_lossy(raw.body()).contains("\"j-1\""));
     // Anything else through block_on.
     let job: serde_json::Value = t
         .block_on(

@@ -540,8 +540,7 @@ async fn files_are_uploaded_listed_downloaded_and_deleted() -> Result {
                 .path(&path)
                 .send()
                 .await?
-                .into_optional_result()
-                .unwrap_or_default();
+                .into_result();
             Ok::<_, Error>(
                 listing
                     .into_iter()
@@ -674,13 +673,7 @@ async fn apps_have_versions_and_jobs_run_to_finished() -> Result {
     assert_eq!(seen.last().map(String::as_str), Some("FINISHED"));
     assert!(seen.len() >= 5, "{seen:?}");
 
-    let jobs = t
-        .jobs()
-        .get_job_list()
-        .send()
-        .await?
-        .into_optional_result()
-        .unwrap_or_default();
+    let jobs = t.jobs().get_job_list().send().await?.into_result();
     assert_eq!(jobs.len(), 1);
     assert_eq!(jobs[0].uuid.as_deref(), Some(uuid.as_str()));
     Ok(())

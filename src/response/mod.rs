@@ -7,7 +7,6 @@ mod extra;
 pub(crate) mod tolerant;
 
 use std::fmt;
-use std::ops::Deref;
 
 use bytes::Bytes;
 use reqwest::header::HeaderMap;
@@ -29,8 +28,11 @@ use crate::Error;
 ///
 /// For Tapis envelopes (`{status, message, result, version, metadata}`),
 /// [`Response::into_result`] gives just the `result`, and
-/// [`Response::into_result_with_metadata`] the result and the paging counts.
-/// It dereferences to the decoded body.
+/// [`Response::into_result_with_metadata`] the result and the paging counts,
+/// [`Response::envelope`] the envelope's `status`, `message` and `version`.
+/// [`Response::body`] and [`Response::into_inner`] give the decoded body;
+/// [`Response::status`], [`Response::headers`], [`Response::raw_body`] and
+/// [`Response::json`] what came over the wire.
 ///
 /// ```no_run
 /// # async fn demo(t: tapis::Tapis) -> Result<(), tapis::Error> {
@@ -102,13 +104,13 @@ impl<T> Response<T> {
     }
 
     /// The decoded body.
-    pub fn into_inner(self) -> T {
-        self.body
+    pub fn body(&self) -> &T {
+        &self.body
     }
 
-    /// The body, status and headers.
-    pub fn into_parts(self) -> (T, StatusCode, HeaderMap) {
-        (self.body, self.status, self.headers)
+    /// The decoded body, taken out.
+    pub fn into_inner(self) -> T {
+        self.body
     }
 }
 
@@ -116,15 +118,9 @@ impl<T: Envelope> Response<T> {
     /// The envelope's `result`. A successful call whose `result` is null or
     /// absent (files `mkdir`, systems `createUserCredential`...) gives the
     /// result type's default: an empty list, an object with nothing set,
-    /// `null` for any-JSON results. Use [`Response::into_optional_result`]
-    /// to tell a null result apart.
+    /// `null` for any-JSON results ([`Response::json`] tells them apart).
     pub fn into_result(self) -> T::Result {
         self.body.take_result().unwrap_or_default()
-    }
-
-    /// The envelope's `result`, `None` when it is null or absent.
-    pub fn into_optional_result(self) -> Option<T::Result> {
-        self.body.take_result()
     }
 
     /// The envelope's `result` (as [`Response::into_result`] gives it) and
@@ -137,24 +133,6 @@ impl<T: Envelope> Response<T> {
     /// The envelope's `status`, `message`, `version` and `metadata`.
     pub fn envelope(&self) -> EnvelopeInfo {
         self.body.envelope_info()
-    }
-
-    /// The envelope's `metadata` (paging counts).
-    pub fn metadata(&self) -> Metadata {
-        self.body.envelope_info().metadata
-    }
-
-    /// The envelope's `message`.
-    pub fn message(&self) -> Option<String> {
-        self.body.envelope_info().message
-    }
-}
-
-impl<T> Deref for Response<T> {
-    type Target = T;
-
-    fn deref(&self) -> &T {
-        &self.body
     }
 }
 
