@@ -210,7 +210,7 @@ async fn main() -> Result<()> {
         .jobs()
         .wait(&uuid)
         .poll_interval(Duration::from_millis(poll))
-        .timeout(Duration::from_secs(3600))
+        .max_wait(Duration::from_secs(3600))
         .on_status(|status| println!("     status: {status}"))
         .send()
         .await?;

@@ -118,6 +118,11 @@ impl Tapis {
         self.inner.set_access_token(jwt)
     }
 
+    /// See [`crate::Tapis::tenant_id`].
+    pub fn tenant_id(&self) -> Option<String> {
+        self.inner.tenant_id()
+    }
+
     /// See [`crate::Tapis::current_tokens`].
     pub fn current_tokens(&self) -> Tokens {
         self.inner.current_tokens()

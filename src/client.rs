@@ -73,6 +73,26 @@ impl Tapis {
         Ok(())
     }
 
+    /// The tenant id known without a network call: the one given to the
+    /// builder ([`TapisBuilder::tenant_id`]), else the `tapis/tenant_id` of
+    /// the access token held now. [`Tapis::tenant`] resolves the whole
+    /// tenant (asking the Tenants API when neither is known).
+    ///
+    /// ```
+    /// let t = tapis::Tapis::builder("https://tacc.tapis.io").tenant_id("tacc").build()?;
+    /// assert_eq!(t.tenant_id().as_deref(), Some("tacc"));
+    /// # Ok::<(), tapis::Error>(())
+    /// ```
+    pub fn tenant_id(&self) -> Option<String> {
+        let session = self.shared.session();
+        session.credentials().tenant_id.clone().or_else(|| {
+            session
+                .tokens()
+                .access_token
+                .and_then(|t| t.claims().tenant_id.clone())
+        })
+    }
+
     /// The tokens the client holds now.
     pub fn current_tokens(&self) -> Tokens {
         self.shared.session().tokens()

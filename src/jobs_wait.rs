@@ -22,7 +22,7 @@ pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(5);
 impl Client {
     /// Waits for job `job_uuid` to reach a terminal status (FINISHED, FAILED
     /// or CANCELLED) and returns the job as it then is: a failed job is an
-    /// `Ok` whose `status` says so. Configure with [`JobWait::timeout`],
+    /// `Ok` whose `status` says so. Configure with [`JobWait::max_wait`],
     /// [`JobWait::poll_interval`] and [`JobWait::on_status`], then `.send()`.
     ///
     /// ```no_run
@@ -32,7 +32,7 @@ impl Client {
     ///     .jobs()
     ///     .wait("3f6c3c9e-...-007")
     ///     .poll_interval(Duration::from_secs(10))
-    ///     .timeout(Duration::from_secs(3600))
+    ///     .max_wait(Duration::from_secs(3600))
     ///     .on_status(|status| println!("job is {status}"))
     ///     .send()
     ///     .await?;
@@ -43,7 +43,7 @@ impl Client {
         JobWait {
             client: self,
             job_uuid: job_uuid.into(),
-            timeout: None,
+            max_wait: None,
             poll_interval: DEFAULT_POLL_INTERVAL,
             on_status: None,
             call_options: CallOptions::default(),
@@ -58,7 +58,7 @@ type StatusCallback<'a> = Box<dyn FnMut(&str) + Send + 'a>;
 pub struct JobWait<'a> {
     client: &'a Client,
     job_uuid: String,
-    timeout: Option<Duration>,
+    max_wait: Option<Duration>,
     poll_interval: Duration,
     on_status: Option<StatusCallback<'a>>,
     call_options: CallOptions,
@@ -68,17 +68,19 @@ impl fmt::Debug for JobWait<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JobWait")
             .field("job_uuid", &self.job_uuid)
-            .field("timeout", &self.timeout)
+            .field("max_wait", &self.max_wait)
             .field("poll_interval", &self.poll_interval)
             .finish_non_exhaustive()
     }
 }
 
 impl<'a> JobWait<'a> {
-    /// Gives up after this long with [`Error::WaitTimeout`], which carries
-    /// the last status seen. Without it the wait has no limit.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+    /// Gives up after this long, all polls included, with
+    /// [`Error::WaitTimeout`], which carries the last status seen. Without
+    /// it the wait has no limit. (Each poll's own HTTP timeout is a per-call
+    /// control: `.call_options(CallOptions::new().timeout(..))`.)
+    pub fn max_wait(mut self, max_wait: Duration) -> Self {
+        self.max_wait = Some(max_wait);
         self
     }
 
@@ -109,7 +111,7 @@ impl<'a> JobWait<'a> {
             ));
         }
         let started = tokio::time::Instant::now();
-        let deadline = self.timeout.map(|t| started + t);
+        let deadline = self.max_wait.map(|t| started + t);
         let mut last: Option<String> = None;
         loop {
             let poll = self

@@ -65,7 +65,7 @@ async fn waits_through_pending_and_running_to_finished() {
         .jobs()
         .wait(UUID)
         .poll_interval(Duration::from_millis(10))
-        .timeout(Duration::from_secs(30))
+        .max_wait(Duration::from_secs(30))
         .on_status(move |s| record.lock().unwrap().push(s.to_string()))
         .call_options(tapis::CallOptions::new().tracking_id("wait.test-1"))
         .send()
@@ -113,7 +113,7 @@ async fn a_timeout_carries_the_last_status() {
         .jobs()
         .wait(UUID)
         .poll_interval(Duration::from_millis(20))
-        .timeout(Duration::from_millis(300))
+        .max_wait(Duration::from_millis(300))
         .send()
         .await
         .unwrap_err();

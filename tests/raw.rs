@@ -17,10 +17,10 @@ async fn raw_get_with_query_headers_and_json_result() {
     let t = client(&server);
     let resp = t
         .request(Method::GET, "/v3/sites")
-        .query("limit", 5)
-        .query("tag", "a")
-        .query("tag", "b")
-        .header("X-Extra", "1")
+        .tapis_query("limit", 5)
+        .tapis_query("tag", "a")
+        .tapis_query("tag", "b")
+        .tapis_header("X-Extra", "1")
         .tracking_id("ns.raw-1")
         .send_json::<serde_json::Value>()
         .await

@@ -212,7 +212,7 @@ async fn protected_routes_need_a_valid_token() -> Result {
     assert_eq!(answer.status(), 401);
     let err = t
         .request(tapis::reqwest::Method::GET, "/v3/systems")
-        .header("x-tapis-token", common_token())
+        .tapis_header("x-tapis-token", common_token())
         .send()
         .await
         .unwrap_err();

@@ -12,6 +12,7 @@
 //!    public, safe docs; see its module docs);
 //! 5. the result is formatted with prettyplease.
 
+pub mod controls;
 pub mod error;
 pub mod generate;
 pub mod manifest;
@@ -62,7 +63,10 @@ const RESERVED: &[&str] = &[
     "base_url",
     "http_client",
     "tenant",
+    "tenant_id",
     "tenant_list",
+    "block_on",
+    "as_async",
     "validate_token",
     "current_tokens",
     "get_tokens",

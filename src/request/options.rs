@@ -238,106 +238,12 @@ impl CallOptions {
     }
 }
 
-/// Gives an operation builder (a struct with a `call_options: CallOptions`
-/// field and a lifetime `'a`) the per-call methods of [`CallOptions`].
-/// build.rs invokes it for every generated builder.
-macro_rules! call_controls {
-    ($builder:ident<$t:ident>) => {
-        $crate::request::call_controls!(@impl [$t] $builder<'a, $t>);
-    };
-    ($builder:ident) => {
-        $crate::request::call_controls!(@impl [] $builder<'a>);
-    };
-    (@impl [$($t:ident)?] $builder:ty) => {
-        impl<'a, $($t)?> $builder {
-            /// Adds a header to this call; see [`CallOptions::tapis_header`](crate::CallOptions::tapis_header).
-            #[inline]
-            pub fn tapis_header(
-                mut self,
-                name: impl Into<String>,
-                value: impl Into<String>,
-            ) -> Self {
-                self.call_options =
-                    std::mem::take(&mut self.call_options).tapis_header(name, value);
-                self
-            }
-
-            /// Adds headers to this call; see [`CallOptions::tapis_header`](crate::CallOptions::tapis_header).
-            #[inline]
-            pub fn tapis_headers<K: Into<String>, V: Into<String>>(
-                mut self,
-                headers: impl IntoIterator<Item = (K, V)>,
-            ) -> Self {
-                self.call_options = std::mem::take(&mut self.call_options).tapis_headers(headers);
-                self
-            }
-
-            /// Adds a query parameter (a search filter such as `owner.eq`);
-            /// see [`CallOptions::tapis_query`](crate::CallOptions::tapis_query).
-            #[inline]
-            pub fn tapis_query(mut self, name: impl Into<String>, value: impl ToString) -> Self {
-                self.call_options = std::mem::take(&mut self.call_options).tapis_query(name, value);
-                self
-            }
-
-            /// Adds query parameters; see [`CallOptions::tapis_query`](crate::CallOptions::tapis_query).
-            #[inline]
-            pub fn tapis_query_params<K: Into<String>, V: ToString>(
-                mut self,
-                params: impl IntoIterator<Item = (K, V)>,
-            ) -> Self {
-                self.call_options =
-                    std::mem::take(&mut self.call_options).tapis_query_params(params);
-                self
-            }
-
-            /// Sets `X-Tapis-Tracking-ID`; see [`CallOptions::tracking_id`](crate::CallOptions::tracking_id).
-            #[inline]
-            pub fn tracking_id(mut self, id: impl Into<String>) -> Self {
-                self.call_options = std::mem::take(&mut self.call_options).tracking_id(id);
-                self
-            }
-
-            /// Makes this call on behalf of `user` in `tenant`; see [`CallOptions::on_behalf_of`](crate::CallOptions::on_behalf_of).
-            #[inline]
-            pub fn on_behalf_of(
-                mut self,
-                user: impl Into<String>,
-                tenant: impl Into<String>,
-            ) -> Self {
-                self.call_options =
-                    std::mem::take(&mut self.call_options).on_behalf_of(user, tenant);
-                self
-            }
-
-            /// A total timeout for this call.
-            #[inline]
-            pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-                self.call_options = std::mem::take(&mut self.call_options).timeout(timeout);
-                self
-            }
-
-            /// The retry policy of this call, instead of the client's.
-            #[inline]
-            pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
-                self.call_options = std::mem::take(&mut self.call_options).retry_policy(policy);
-                self
-            }
-
-            /// Records what this call sends and receives; see [`DebugCapture`](crate::DebugCapture).
-            #[inline]
-            pub fn debug_capture(mut self, capture: &crate::DebugCapture) -> Self {
-                self.call_options = std::mem::take(&mut self.call_options).debug_capture(capture);
-                self
-            }
-
-            /// Applies prepared [`CallOptions`](crate::CallOptions) to this call.
-            #[inline]
-            pub fn call_options(mut self, options: crate::CallOptions) -> Self {
-                self.call_options = std::mem::take(&mut self.call_options).merge(options);
-                self
-            }
-        }
-    };
-}
+// `call_controls!(Builder)` gives an operation builder (a struct with a
+// `call_options: CallOptions` field and a lifetime `'a`) the per-call methods
+// of `CallOptions`. build.rs writes it from tapis-codegen's
+// `controls::CONTROLS`, the one list of those methods (post-processing
+// refuses spec parameters that would collide with them); it is invoked for
+// every generated builder by post-processing, and here for raw requests and
+// uploads.
+include!(concat!(env!("OUT_DIR"), "/call_controls.rs"));
 pub(crate) use call_controls;

@@ -18,7 +18,7 @@ impl Tapis {
     /// `path` starts with `/` (for example `/v3/systems/my-system`) and is
     /// taken literally: each `/`-separated name is percent-encoded, `.` and
     /// `..` names are refused, `#` is encoded like any other character, and
-    /// `?` is refused: query parameters go in [`RawRequest::query`] (a file
+    /// `?` is refused: query parameters go in [`RawRequest::tapis_query`] (a file
     /// name containing `?` is reached with the typed Files operations).
     ///
     /// ```no_run
@@ -26,7 +26,7 @@ impl Tapis {
     /// use tapis::reqwest::Method;
     /// let sites = t
     ///     .request(Method::GET, "/v3/sites")
-    ///     .query("limit", 5)
+    ///     .tapis_query("limit", 5)
     ///     .send_json::<serde_json::Value>()
     ///     .await?
     ///     .into_inner();
@@ -74,16 +74,6 @@ impl std::fmt::Debug for RawRequest<'_> {
 }
 
 impl RawRequest<'_> {
-    /// Adds a query parameter (the same as [`RawRequest::tapis_query`]).
-    pub fn query(self, name: impl Into<String>, value: impl ToString) -> Self {
-        self.tapis_query(name, value)
-    }
-
-    /// Adds a header (the same as [`RawRequest::tapis_header`]).
-    pub fn header(self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tapis_header(name, value)
-    }
-
     /// Sends `body` as JSON.
     pub fn json<B: serde::Serialize + ?Sized>(mut self, body: &B) -> Self {
         self.body = Some(

@@ -1,8 +1,9 @@
 //! Operation builders get a `call_options: tapis::CallOptions` field and the
-//! per-call methods of `tapis::request::call_controls!` (`.tapis_header`,
-//! `.tapis_query`, `.tracking_id`, `.timeout`, `.retry_policy`,
-//! `.debug_capture`, `.call_options`), `.send_blocking()` (cargo feature
-//! `blocking`) and, for list operations, `.paginate()`.
+//! per-call methods of `tapis::request::call_controls!` (written by build.rs
+//! from [`crate::controls::CONTROLS`]), `.send()`, `.send_json()`,
+//! `.send_blocking()` (cargo feature `blocking`), `.body_json()` where the
+//! operation takes a JSON body, `.to_file()`/`.to_writer()` for downloads
+//! and, for list operations, `.paginate()`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -12,19 +13,10 @@ use syn::{Fields, Item, ItemMod};
 
 use super::paging::{self, Send};
 
-/// The methods `call_controls!` adds; a spec parameter with one of these
-/// names would collide, which fails the build.
-const CONTROL_METHODS: &[&str] = &[
-    "tapis_header",
-    "tapis_headers",
-    "tapis_query",
-    "tapis_query_params",
-    "tracking_id",
-    "timeout",
-    "retry_policy",
-    "debug_capture",
-    "call_options",
-    "on_behalf_of",
+/// The methods post-processing adds to builders besides the per-call ones
+/// of [`crate::controls::CONTROLS`]; a spec parameter whose setter would take
+/// one of these names, or a per-call one, fails the build.
+const ADDED_METHODS: &[&str] = &[
     "paginate",
     "send_blocking",
     "send_json",
@@ -32,6 +24,11 @@ const CONTROL_METHODS: &[&str] = &[
     "to_writer",
     "body_json",
 ];
+
+/// Whether a builder method named `name` would collide with one the SDK adds.
+fn is_reserved_method(name: &str) -> bool {
+    ADDED_METHODS.contains(&name) || crate::controls::CONTROLS.iter().any(|c| c.name == name)
+}
 
 /// Rewrites progenitor's `mod builder`; `sends` maps builders to their
 /// operation, `lists` names the success types whose result is a list (the
@@ -116,7 +113,7 @@ pub(super) fn rewrite(
                 continue;
             };
             let name = f.sig.ident.to_string();
-            if CONTROL_METHODS.contains(&name.as_str()) {
+            if is_reserved_method(&name) {
                 return Err(format!(
                     "builder `{}` has a parameter method `{name}` that collides with a per-call method",
                     imp.self_ty.to_token_stream()
