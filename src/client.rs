@@ -68,7 +68,6 @@ impl Tapis {
     /// A value that is not a JWT is [`Error::InvalidInput`].
     pub fn set_access_token(&self, jwt: impl AsRef<str>) -> Result<(), Error> {
         let token = Token::parse(jwt.as_ref())?;
-        crate::transport::token_header(&token)?;
         self.shared.session().set_access_token(Some(token));
         Ok(())
     }
@@ -251,7 +250,7 @@ impl TapisBuilder {
     /// sends `X-Tapis-User` and `X-Tapis-Tenant`. A call may name another
     /// user with its own `.on_behalf_of(..)`.
     pub fn on_behalf_of(mut self, user: impl Into<String>, tenant: impl Into<String>) -> Self {
-        self.shared.on_behalf_of = Some((user.into(), tenant.into()));
+        self.shared.defaults = std::mem::take(&mut self.shared.defaults).on_behalf_of(user, tenant);
         self
     }
 
@@ -330,7 +329,6 @@ impl TapisBuilder {
         let mut session = self.session;
         if let Some(jwt) = &self.access_token {
             let token = Token::parse(jwt)?;
-            crate::transport::token_header(&token)?;
             session.tokens.access_token = Some(token);
         }
         if let Some(jwt) = &self.refresh_token {

@@ -401,11 +401,27 @@ async fn on_behalf_of_on_the_client_and_per_call() {
         .send()
         .await
         .unwrap();
+    // A call naming only a user never gets the client's tenant mixed in.
+    t.systems()
+        .get_systems()
+        .tapis_header("X-Tapis-User", "bwayne")
+        .send()
+        .await
+        .unwrap();
     let seen = received(&server).await;
     assert_eq!(seen[0].header_values("x-tapis-user"), ["jdoe"]);
     assert_eq!(seen[0].header_values("x-tapis-tenant"), ["dev"]);
     assert_eq!(seen[1].header_values("x-tapis-user"), ["asmith"]);
     assert_eq!(seen[1].header_values("x-tapis-tenant"), ["tacc"]);
+    assert_eq!(seen[2].header_values("x-tapis-user"), ["bwayne"]);
+    assert!(seen[2].header_values("x-tapis-tenant").is_empty());
+    // A default that cannot be sent fails the build, not each call.
+    let err = Tapis::builder(server.uri())
+        .access_token(TOKEN)
+        .on_behalf_of("j\ndoe", "dev")
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, tapis::Error::InvalidInput(_)), "{err:?}");
 }
 
 mod cache {

@@ -67,15 +67,15 @@ struct Inner {
     claims: Claims,
     expires_at: DateTime<Utc>,
     ttl: Option<Duration>,
-    /// `X-Tapis-Token: <jwt>`, made once (marked sensitive); `None` when the
-    /// JWT holds characters a header cannot carry.
-    header: Option<HeaderValue>,
+    /// `X-Tapis-Token: <jwt>`, made once (marked sensitive).
+    header: HeaderValue,
 }
 
 impl Token {
     /// Decodes a JWT's claims without checking its signature (that needs
     /// the tenant's key: [`crate::Tapis::validate_token`]). A value that is
-    /// not a JWT with an `exp` claim is [`Error::InvalidInput`].
+    /// not a JWT with an `exp` claim, or that an HTTP header cannot carry,
+    /// is [`Error::InvalidInput`]: a `Token` is always sendable.
     pub fn parse(jwt: &str) -> Result<Token, Error> {
         let jwt = jwt.trim();
         let mut validation = jsonwebtoken::Validation::default();
@@ -94,10 +94,12 @@ impl Token {
             // Checked: both claims come from a server.
             .and_then(|iat| u64::try_from(claims.exp.checked_sub(iat)?).ok())
             .map(Duration::from_secs);
-        let header = HeaderValue::from_str(jwt).ok().map(|mut value| {
-            value.set_sensitive(true);
-            value
-        });
+        let mut header = HeaderValue::from_str(jwt).map_err(|_| {
+            Error::InvalidInput(
+                "the access token contains characters not allowed in an HTTP header".into(),
+            )
+        })?;
+        header.set_sensitive(true);
         Ok(Token {
             inner: Arc::new(Inner {
                 jwt: jwt.into(),
@@ -125,9 +127,9 @@ impl Token {
     }
 
     /// The JWT as a header value (sensitive: never shown by reqwest or
-    /// `Debug`); `None` when it holds characters a header cannot carry.
-    pub(crate) fn header(&self) -> Option<&HeaderValue> {
-        self.inner.header.as_ref()
+    /// `Debug`).
+    pub(crate) fn header(&self) -> &HeaderValue {
+        &self.inner.header
     }
 
     /// Time left before expiry (zero once expired).

@@ -173,6 +173,37 @@ impl CallOptions {
         self
     }
 
+    /// Whether nothing is set.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.headers.is_empty()
+            && self.query.is_empty()
+            && self.tracking_id.is_none()
+            && self.timeout.is_none()
+            && self.retry.is_none()
+            && self.capture.is_none()
+            && !self.anonymous
+    }
+
+    /// These settings as a client's defaults under a call's own `call`:
+    /// like [`merge`](Self::merge), except that a header the call sets
+    /// replaces the default of that name (any case), and a call acting on
+    /// behalf of someone (`X-Tapis-User` or `X-Tapis-Tenant`) replaces both
+    /// defaults, never mixing a user from one with a tenant from the other.
+    pub(crate) fn beneath(mut self, call: CallOptions) -> CallOptions {
+        let is_obo = |n: &str| {
+            n.eq_ignore_ascii_case("x-tapis-user") || n.eq_ignore_ascii_case("x-tapis-tenant")
+        };
+        let call_obo = call.headers.iter().any(|(n, _)| is_obo(n));
+        self.headers.retain(|(name, _)| {
+            !(call_obo && is_obo(name))
+                && !call
+                    .headers
+                    .iter()
+                    .any(|(n, _)| n.eq_ignore_ascii_case(name))
+        });
+        self.merge(call)
+    }
+
     /// Checks every value and applies them to `request`.
     pub(crate) fn apply(&self, request: &mut reqwest::Request) -> Result<(), Error> {
         let mut tracking = self.tracking_id.as_deref();

@@ -10,10 +10,10 @@ mod send;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::header::HeaderName;
 
-use crate::auth::{Session, Tenant, Token};
-use crate::Error;
+use crate::auth::{Session, Tenant};
+use crate::{CallOptions, Error};
 
 pub use capture::{DebugCapture, Exchange};
 pub use hooks::{PostResponseHook, PreRequestHook};
@@ -72,8 +72,9 @@ struct SharedInner {
     retry: RetryPolicy,
     pre_hooks: Vec<PreRequestHook>,
     post_hooks: Vec<PostResponseHook>,
-    /// `X-Tapis-User` and `X-Tapis-Tenant` for every call (service accounts).
-    on_behalf_of: Option<(HeaderValue, HeaderValue)>,
+    /// Per-call settings every call starts from (client-level on-behalf-of);
+    /// `None` when there are none, so plain calls pay nothing.
+    defaults: Option<CallOptions>,
     /// `GET /v3/tenants`, fetched once.
     tenants: tokio::sync::OnceCell<Vec<Tenant>>,
     body_limit: BodyLimit,
@@ -85,7 +86,8 @@ pub(crate) struct SharedConfig {
     pub retry: RetryPolicy,
     pub pre_hooks: Vec<PreRequestHook>,
     pub post_hooks: Vec<PostResponseHook>,
-    pub on_behalf_of: Option<(String, String)>,
+    /// Per-call settings every call starts from.
+    pub defaults: CallOptions,
     /// The most of a successful JSON body that is read into memory
     /// (`None`: [`DEFAULT_BODY_LIMIT`]).
     pub body_limit: Option<usize>,
@@ -125,24 +127,25 @@ pub(crate) const TENANT_HEADER: HeaderName = HeaderName::from_static("x-tapis-te
 
 impl Shared {
     pub(crate) fn new(config: SharedConfig, session: Session) -> Result<Self, Error> {
-        let on_behalf_of = config
-            .on_behalf_of
-            .map(|(user, tenant)| {
-                let value = |v: &str| {
-                    HeaderValue::from_str(v).map_err(|_| {
-                        Error::InvalidInput(format!("on_behalf_of: `{v}` cannot be a header value"))
-                    })
-                };
-                Ok::<_, Error>((value(&user)?, value(&tenant)?))
-            })
-            .transpose()?;
+        // Checked now: a bad default fails the build, not every call.
+        config
+            .defaults
+            .apply(&mut reqwest::Request::new(
+                reqwest::Method::GET,
+                url::Url::parse("http://localhost/").expect("a valid URL"),
+            ))
+            .map_err(|e| match e {
+                Error::InvalidInput(m) => Error::InvalidInput(format!("client defaults: {m}")),
+                other => other,
+            })?;
+        let defaults = (!config.defaults.is_empty()).then_some(config.defaults);
         Ok(Shared {
             inner: Arc::new(SharedInner {
                 session,
                 retry: config.retry,
                 pre_hooks: config.pre_hooks,
                 post_hooks: config.post_hooks,
-                on_behalf_of,
+                defaults,
                 tenants: tokio::sync::OnceCell::new(),
                 body_limit: BodyLimit(config.body_limit.unwrap_or(DEFAULT_BODY_LIMIT)),
             }),
@@ -173,19 +176,10 @@ impl Shared {
         self.inner.body_limit
     }
 
-    pub(crate) fn on_behalf_of(&self) -> Option<&(HeaderValue, HeaderValue)> {
-        self.inner.on_behalf_of.as_ref()
+    /// The client's default per-call settings, if any.
+    pub(crate) fn defaults(&self) -> Option<&CallOptions> {
+        self.inner.defaults.as_ref()
     }
-}
-
-/// `X-Tapis-Token` for a token (marked sensitive: reqwest and `Debug` never
-/// show it).
-pub(crate) fn token_header(token: &Token) -> Result<HeaderValue, Error> {
-    token.header().cloned().ok_or_else(|| {
-        Error::InvalidInput(
-            "the access token contains characters not allowed in an HTTP header".into(),
-        )
-    })
 }
 
 /// TLS and connection settings for the HTTP client [`crate::Tapis`] builds.

@@ -9,10 +9,7 @@ use reqwest::{Method, Response};
 use tracing::{field, Instrument, Span};
 use url::Url;
 
-use super::{
-    token_header, Exchange, Operation, RetryPolicy, Shared, TENANT_HEADER, TOKEN_HEADER,
-    USER_HEADER,
-};
+use super::{Exchange, Operation, RetryPolicy, Shared, TOKEN_HEADER};
 use crate::auth::{Session, Token, TOKEN_PATH};
 use crate::error::Error;
 use crate::request::CallOptions;
@@ -76,6 +73,11 @@ pub(crate) async fn execute(
     mut request: reqwest::Request,
     options: CallOptions,
 ) -> Result<Response, Error> {
+    // The client's defaults (on-behalf-of...) under the call's own.
+    let options = match shared.defaults() {
+        Some(defaults) => defaults.clone().beneath(options),
+        None => options,
+    };
     // Everything the caller gave is checked before anything is sent.
     options.apply(&mut request)?;
     // A URL longer than an HTTP request line can carry fails inside the
@@ -103,14 +105,6 @@ pub(crate) async fn execute(
             .entry(reqwest::header::CONTENT_LENGTH)
             .or_insert(reqwest::header::HeaderValue::from_static("0"));
     }
-    if let Some((user, tenant)) = shared.on_behalf_of() {
-        let headers = request.headers_mut();
-        if !headers.contains_key(USER_HEADER) && !headers.contains_key(TENANT_HEADER) {
-            headers.insert(USER_HEADER, user.clone());
-            headers.insert(TENANT_HEADER, tenant.clone());
-        }
-    }
-
     let span = tracing::info_span!(
         "tapis.call",
         service = op.service,
@@ -443,7 +437,7 @@ async fn authorize(
         Ok(Some(token)) => {
             request
                 .headers_mut()
-                .insert(TOKEN_HEADER, token_header(&token)?);
+                .insert(TOKEN_HEADER, token.header().clone());
             Ok(Some(token))
         }
         Ok(None) => Ok(None),
