@@ -31,7 +31,7 @@ pub fn default_cache_path() -> Option<PathBuf> {
     Some(base.join("tapis").join("session.json"))
 }
 
-#[derive(Serialize, Deserialize, Default)]
+#[derive(Clone, Serialize, Deserialize, Default)]
 pub(crate) struct SessionFile {
     base_url: Option<String>,
     #[serde(default)]
@@ -59,6 +59,15 @@ impl SessionFile {
             client_key: c.client_key.clone(),
             access_token: tokens.access_token.as_ref().map(|t| t.jwt().to_string()),
             refresh_token: tokens.refresh_token.as_ref().map(|t| t.jwt().to_string()),
+        }
+    }
+
+    /// This file with `tokens` in place of its own.
+    fn with_tokens(&self, tokens: &Tokens) -> Self {
+        SessionFile {
+            access_token: tokens.access_token.as_ref().map(|t| t.jwt().to_string()),
+            refresh_token: tokens.refresh_token.as_ref().map(|t| t.jwt().to_string()),
+            ..self.clone()
         }
     }
 
@@ -210,9 +219,17 @@ impl Tapis {
                 access_token: parse(file.access_token.as_ref())?,
                 refresh_token: parse(file.refresh_token.as_ref())?,
             },
-            cache: Some(path.to_path_buf()),
             ..SessionConfig::default()
         };
+        // The file follows the session: a subscriber to its refreshes.
+        let (template, path) = (file, path.to_path_buf());
+        let rewrite: super::session::OnRefresh = std::sync::Arc::new(move |tokens| {
+            if let Err(e) = template.with_tokens(tokens).write(&path) {
+                tracing::warn!(path = %path.display(), error = %e, "could not rewrite the token cache");
+            }
+        });
+        let mut config = config;
+        config.on_refresh.push(rewrite);
         TapisBuilder::with_session(base_url, config).build()
     }
 }

@@ -1,7 +1,6 @@
 //! The token lifecycle of one client: its credentials, its current tokens,
 //! and single-flight refresh.
 
-use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -44,9 +43,9 @@ pub(crate) struct SessionConfig {
     pub tokens: Tokens,
     /// Refresh when the access token expires within this.
     pub margin: Duration,
+    /// Told of every new token (the user's callbacks, the token cache a
+    /// restored client rewrites).
     pub on_refresh: Vec<OnRefresh>,
-    /// The token cache this client was restored from; rewritten on refresh.
-    pub cache: Option<PathBuf>,
 }
 
 /// The default refresh margin.
@@ -59,7 +58,6 @@ impl Default for SessionConfig {
             tokens: Tokens::default(),
             margin: DEFAULT_REFRESH_MARGIN,
             on_refresh: Vec::new(),
-            cache: None,
         }
     }
 }
@@ -70,7 +68,6 @@ pub(crate) struct Session {
     credentials: Credentials,
     margin: Duration,
     on_refresh: Vec<OnRefresh>,
-    cache: Option<PathBuf>,
     tokens: RwLock<Tokens>,
     /// Held while a refresh is in flight: concurrent callers wait for it
     /// instead of starting their own. It holds the last failed refresh, so
@@ -125,7 +122,6 @@ impl Session {
             credentials: config.credentials,
             margin: config.margin,
             on_refresh: config.on_refresh,
-            cache: config.cache,
             tokens: RwLock::new(config.tokens),
             refreshing: tokio::sync::Mutex::new(None),
             fresh: RwLock::new(None),
@@ -316,7 +312,7 @@ impl Session {
     }
 
     /// Keeps new tokens (a grant without a refresh token keeps the old
-    /// one), tells the callbacks, and rewrites the cache file if any.
+    /// one) and tells the subscribers.
     pub(crate) fn store(&self, new: Tokens) {
         let tokens = {
             let mut tokens = self.tokens.write().unwrap_or_else(|p| p.into_inner());
@@ -339,12 +335,6 @@ impl Session {
         };
         for callback in &self.on_refresh {
             callback(&tokens);
-        }
-        if let Some(path) = &self.cache {
-            let file = super::cache::SessionFile::of(self, &tokens);
-            if let Err(e) = file.write(path) {
-                tracing::warn!(path = %path.display(), error = %e, "could not rewrite the token cache");
-            }
         }
     }
 }
