@@ -189,19 +189,9 @@ impl Tapis {
     }
 }
 
-impl TapisBuilder {
-    /// Builds a client for synchronous code ([`Tapis`](crate::blocking::Tapis)).
-    ///
-    /// ```no_run
-    /// let t = tapis::Tapis::builder("https://tacc.tapis.io")
-    ///     .access_token(std::env::var("TAPIS_TOKEN").unwrap_or_default())
-    ///     .build_blocking()?;
-    /// let systems = t.systems().get_systems().send_blocking()?.into_result();
-    /// # Ok::<(), tapis::Error>(())
-    /// ```
-    pub fn build_blocking(self) -> Result<Tapis, Error> {
-        Tapis::built(|| self.build())
-    }
+/// [`TapisBuilder::build_blocking`].
+pub(crate) fn build(builder: TapisBuilder) -> Result<Tapis, Error> {
+    Tapis::built(|| builder.build())
 }
 
 impl<'a, B: Paged<'a>> Paginator<'a, B> {

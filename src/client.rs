@@ -1,12 +1,13 @@
 //! The [`Tapis`] facade and its builder.
 
 use std::fmt;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::auth::{Session, SessionConfig, Token, Tokens};
+use crate::auth::{Claims, DeviceLogin, Session, SessionConfig, Tenant, Token, Tokens};
 use crate::transport::{build_http_client, HttpSettings, Shared, SharedConfig};
-use crate::{Error, Operation, RetryPolicy, Services};
+use crate::{Error, Operation, RawRequest, RetryPolicy, Services};
 
 /// A client for one Tapis tenant, giving access to every enabled service.
 ///
@@ -110,6 +111,91 @@ impl Tapis {
     /// the access token is about to expire.
     pub async fn refresh_tokens(&self) -> Result<Tokens, Error> {
         self.shared.session().grant().await
+    }
+
+    /// Every tenant (`GET /v3/tenants`, a public endpoint: asked without
+    /// the client's token), fetched once and cached.
+    pub async fn tenant_list(&self) -> Result<Vec<Tenant>, Error> {
+        crate::auth::tenants::tenant_list(self).await
+    }
+
+    /// The tenant this client talks to: the one given to the builder
+    /// (`tenant_id`), else the tenant whose base URL is this client's
+    /// (trailing `/` ignored), else the admin tenant of the site whose
+    /// base URL it is (`GET /v3/sites`). Resolved on first use.
+    pub async fn tenant(&self) -> Result<Tenant, Error> {
+        crate::auth::tenants::tenant(self).await
+    }
+
+    /// Checks a Tapis JWT: decodes it, finds its tenant, verifies the RS256
+    /// signature with the tenant's public key and the expiry, and returns
+    /// its claims. Failures are [`Error::InvalidToken`], saying which check
+    /// failed.
+    pub async fn validate_token(&self, jwt: &str) -> Result<Claims, Error> {
+        crate::auth::tenants::validate_token(self, jwt).await
+    }
+
+    /// A request to any path of the tenant, going through the same token,
+    /// per-call options, retries, hooks and errors as the typed operations
+    /// (the Globus SDK's low-level `get`/`post`).
+    ///
+    /// `path` starts with `/` (for example `/v3/systems/my-system`) and is
+    /// taken literally: each `/`-separated name is percent-encoded, `.` and
+    /// `..` names are refused, `#` is encoded like any other character, and
+    /// `?` is refused: query parameters go in [`RawRequest::tapis_query`] (a
+    /// file name containing `?` is reached with the typed Files operations).
+    ///
+    /// ```no_run
+    /// # async fn demo(t: tapis::Tapis) -> Result<(), tapis::Error> {
+    /// use tapis::reqwest::Method;
+    /// let sites = t
+    ///     .request(Method::GET, "/v3/sites")
+    ///     .tapis_query("limit", 5)
+    ///     .send_json::<serde_json::Value>()
+    ///     .await?
+    ///     .into_inner();
+    /// println!("{}", sites["result"]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn request(&self, method: reqwest::Method, path: &str) -> RawRequest<'_> {
+        RawRequest::new(self, method, path)
+    }
+
+    /// Saves this client's session (base URL, tenant, username, client id
+    /// and key, tokens; never the password) to `path`, atomically, mode 0600.
+    pub fn save_to(&self, path: impl AsRef<Path>) -> Result<(), Error> {
+        crate::auth::cache::save_to(self, path.as_ref())
+    }
+
+    /// Saves the session to [`default_cache_path`](crate::auth::default_cache_path)
+    /// and returns that path.
+    pub fn save(&self) -> Result<PathBuf, Error> {
+        let path = crate::auth::cache::default_path()?;
+        self.save_to(&path)?;
+        Ok(path)
+    }
+
+    /// Restores a client from
+    /// [`default_cache_path`](crate::auth::default_cache_path); see
+    /// [`Tapis::restore_from`].
+    pub fn restore() -> Result<Tapis, Error> {
+        Tapis::restore_from(crate::auth::cache::default_path()?)
+    }
+
+    /// Restores a client from a token cache file. `TAPIS_BASE_URL`,
+    /// `TAPIS_TENANT_ID`, `TAPIS_USERNAME`, `TAPIS_PASSWORD`,
+    /// `TAPIS_CLIENT_ID`, `TAPIS_CLIENT_KEY`, `TAPIS_TOKEN` and
+    /// `TAPIS_REFRESH_TOKEN` override what the file says (a missing file
+    /// with `TAPIS_BASE_URL` set is fine). Refreshes rewrite the file. A
+    /// file readable by the group or others is refused.
+    ///
+    /// ```no_run
+    /// let t = tapis::Tapis::restore()?;
+    /// # Ok::<(), tapis::Error>(())
+    /// ```
+    pub fn restore_from(path: impl AsRef<Path>) -> Result<Tapis, Error> {
+        crate::auth::cache::restore_from(path.as_ref())
     }
 }
 
@@ -321,6 +407,40 @@ impl TapisBuilder {
 
     /// Builds the client. No network call is made.
     ///
+    /// Starts a device-code login (needs `client_id`): returns the URL and
+    /// code to show the user; [`DeviceLogin::wait`] then polls until they
+    /// approve and gives back the logged-in client.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), tapis::Error> {
+    /// let login = tapis::Tapis::builder("https://tacc.tapis.io")
+    ///     .client_id("my-cli")
+    ///     .device_login()
+    ///     .await?;
+    /// println!("Open {} and enter {}", login.verification_uri(), login.user_code());
+    /// let t = login.wait().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn device_login(self) -> Result<DeviceLogin, Error> {
+        crate::auth::device::start(self).await
+    }
+
+    /// Builds a client for synchronous code
+    /// ([`blocking::Tapis`](crate::blocking::Tapis)); cargo feature `blocking`.
+    ///
+    /// ```no_run
+    /// let t = tapis::Tapis::builder("https://tacc.tapis.io")
+    ///     .access_token(std::env::var("TAPIS_TOKEN").unwrap_or_default())
+    ///     .build_blocking()?;
+    /// let systems = t.systems().get_systems().send_blocking()?.into_result();
+    /// # Ok::<(), tapis::Error>(())
+    /// ```
+    #[cfg(feature = "blocking")]
+    pub fn build_blocking(self) -> Result<crate::blocking::Tapis, Error> {
+        crate::blocking::build(self)
+    }
+
     /// Fails with [`Error::Config`] for a base URL that is not an absolute
     /// `http(s)` URL without credentials, query or fragment, and with
     /// [`Error::InvalidInput`] for a token that cannot be sent as a header.

@@ -158,80 +158,54 @@ impl SessionFile {
     }
 }
 
-impl Tapis {
-    /// Saves this client's session (base URL, tenant, username, client id
-    /// and key, tokens; never the password) to `path`, atomically, mode 0600.
-    pub fn save_to(&self, path: impl AsRef<Path>) -> Result<(), Error> {
-        let session = self.shared().session();
-        SessionFile::of(session, &session.tokens()).write(path.as_ref())
-    }
+/// [`Tapis::save_to`].
+pub(crate) fn save_to(t: &Tapis, path: &Path) -> Result<(), Error> {
+    let session = t.shared().session();
+    SessionFile::of(session, &session.tokens()).write(path)
+}
 
-    /// Saves the session to [`default_cache_path`] and returns that path.
-    pub fn save(&self) -> Result<PathBuf, Error> {
-        let path = default_cache_path().ok_or_else(|| {
-            Error::Config("no HOME or XDG_CONFIG_HOME for the token cache".into())
-        })?;
-        self.save_to(&path)?;
-        Ok(path)
-    }
+/// [`default_cache_path`], or why there is none.
+pub(crate) fn default_path() -> Result<PathBuf, Error> {
+    default_cache_path()
+        .ok_or_else(|| Error::Config("no HOME or XDG_CONFIG_HOME for the token cache".into()))
+}
 
-    /// Restores a client from [`default_cache_path`]; see
-    /// [`Tapis::restore_from`].
-    pub fn restore() -> Result<Tapis, Error> {
-        let path = default_cache_path().ok_or_else(|| {
-            Error::Config("no HOME or XDG_CONFIG_HOME for the token cache".into())
-        })?;
-        Tapis::restore_from(path)
-    }
-
-    /// Restores a client from a token cache file. `TAPIS_BASE_URL`,
-    /// `TAPIS_TENANT_ID`, `TAPIS_USERNAME`, `TAPIS_PASSWORD`,
-    /// `TAPIS_CLIENT_ID`, `TAPIS_CLIENT_KEY`, `TAPIS_TOKEN` and
-    /// `TAPIS_REFRESH_TOKEN` override what the file says (a missing file
-    /// with `TAPIS_BASE_URL` set is fine). Refreshes rewrite the file. A
-    /// file readable by the group or others is refused.
-    ///
-    /// ```no_run
-    /// let t = tapis::Tapis::restore()?;
-    /// # Ok::<(), tapis::Error>(())
-    /// ```
-    pub fn restore_from(path: impl AsRef<Path>) -> Result<Tapis, Error> {
-        let path = path.as_ref();
-        let file = SessionFile::read(path)?.unwrap_or_default().with_env();
-        let base_url = file.base_url.clone().ok_or_else(|| {
-            Error::Config(format!(
-                "no token cache at {} and TAPIS_BASE_URL is not set",
-                path.display()
-            ))
-        })?;
-        let parse = |t: Option<&String>| t.map(|t| Token::parse(t)).transpose();
-        let config = SessionConfig {
-            credentials: Credentials {
-                username: file.username.clone(),
-                password: std::env::var("TAPIS_PASSWORD")
-                    .ok()
-                    .filter(|v| !v.is_empty()),
-                client_id: file.client_id.clone(),
-                client_key: file.client_key.clone(),
-                tenant_id: file.tenant_id.clone(),
-            },
-            tokens: Tokens {
-                access_token: parse(file.access_token.as_ref())?,
-                refresh_token: parse(file.refresh_token.as_ref())?,
-            },
-            ..SessionConfig::default()
-        };
-        // The file follows the session: a subscriber to its refreshes.
-        let (template, path) = (file, path.to_path_buf());
-        let rewrite: super::session::OnRefresh = std::sync::Arc::new(move |tokens| {
-            if let Err(e) = template.with_tokens(tokens).write(&path) {
-                tracing::warn!(path = %path.display(), error = %e, "could not rewrite the token cache");
-            }
-        });
-        let mut config = config;
-        config.on_refresh.push(rewrite);
-        TapisBuilder::with_session(base_url, config).build()
-    }
+/// [`Tapis::restore_from`].
+pub(crate) fn restore_from(path: &Path) -> Result<Tapis, Error> {
+    let file = SessionFile::read(path)?.unwrap_or_default().with_env();
+    let base_url = file.base_url.clone().ok_or_else(|| {
+        Error::Config(format!(
+            "no token cache at {} and TAPIS_BASE_URL is not set",
+            path.display()
+        ))
+    })?;
+    let parse = |t: Option<&String>| t.map(|t| Token::parse(t)).transpose();
+    let config = SessionConfig {
+        credentials: Credentials {
+            username: file.username.clone(),
+            password: std::env::var("TAPIS_PASSWORD")
+                .ok()
+                .filter(|v| !v.is_empty()),
+            client_id: file.client_id.clone(),
+            client_key: file.client_key.clone(),
+            tenant_id: file.tenant_id.clone(),
+        },
+        tokens: Tokens {
+            access_token: parse(file.access_token.as_ref())?,
+            refresh_token: parse(file.refresh_token.as_ref())?,
+        },
+        ..SessionConfig::default()
+    };
+    // The file follows the session: a subscriber to its refreshes.
+    let (template, path) = (file, path.to_path_buf());
+    let rewrite: super::session::OnRefresh = std::sync::Arc::new(move |tokens| {
+        if let Err(e) = template.with_tokens(tokens).write(&path) {
+            tracing::warn!(path = %path.display(), error = %e, "could not rewrite the token cache");
+        }
+    });
+    let mut config = config;
+    config.on_refresh.push(rewrite);
+    TapisBuilder::with_session(base_url, config).build()
 }
 
 /// Removes temporary cache files a killed writer left (they hold tokens):

@@ -41,60 +41,44 @@ struct DeviceCode {
     expires_in: Option<serde_json::Value>,
 }
 
-impl TapisBuilder {
-    /// Starts a device-code login (needs `client_id`): returns the URL and
-    /// code to show the user; [`DeviceLogin::wait`] then polls until they
-    /// approve and gives back the logged-in client.
-    ///
-    /// ```no_run
-    /// # async fn demo() -> Result<(), tapis::Error> {
-    /// let login = tapis::Tapis::builder("https://tacc.tapis.io")
-    ///     .client_id("my-cli")
-    ///     .device_login()
-    ///     .await?;
-    /// println!("Open {} and enter {}", login.verification_uri(), login.user_code());
-    /// let t = login.wait().await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub async fn device_login(self) -> Result<DeviceLogin, Error> {
-        let tapis = self.build()?;
-        let session = tapis.shared().session();
-        let client_id = session
-            .credentials()
-            .client_id
-            .clone()
-            .ok_or_else(|| Error::InvalidInput("a device login needs `client_id`".into()))?;
-        let answer = post_json(
-            session.http(),
-            session.base_url(),
-            "/v3/oauth2/device/code",
-            &json!({"client_id": client_id}),
-            session.client_auth(),
+/// [`TapisBuilder::device_login`].
+pub(crate) async fn start(builder: TapisBuilder) -> Result<DeviceLogin, Error> {
+    let tapis = builder.build()?;
+    let session = tapis.shared().session();
+    let client_id = session
+        .credentials()
+        .client_id
+        .clone()
+        .ok_or_else(|| Error::InvalidInput("a device login needs `client_id`".into()))?;
+    let answer = post_json(
+        session.http(),
+        session.base_url(),
+        "/v3/oauth2/device/code",
+        &json!({"client_id": client_id}),
+        session.client_auth(),
+    )
+    .await?;
+    let code: DeviceCode = serde_json::from_value(answer["result"].clone()).map_err(|e| {
+        Error::invalid_response_without_body(
+            reqwest::StatusCode::OK,
+            format!("the device code answer is not what Tapis documents: {e}"),
+            None,
         )
-        .await?;
-        let code: DeviceCode = serde_json::from_value(answer["result"].clone()).map_err(|e| {
-            Error::invalid_response_without_body(
-                reqwest::StatusCode::OK,
-                format!("the device code answer is not what Tapis documents: {e}"),
-                None,
-            )
-        })?;
-        let expires_in = code
-            .expires_in
-            .and_then(|v| v.as_u64().or_else(|| v.as_str()?.trim().parse().ok()))
-            .map(Duration::from_secs)
-            .unwrap_or(Duration::from_secs(600));
-        Ok(DeviceLogin {
-            tapis,
-            client_id,
-            device_code: code.device_code,
-            user_code: code.user_code,
-            verification_uri: code.verification_uri,
-            expires_in,
-            interval: Duration::from_secs(5),
-        })
-    }
+    })?;
+    let expires_in = code
+        .expires_in
+        .and_then(|v| v.as_u64().or_else(|| v.as_str()?.trim().parse().ok()))
+        .map(Duration::from_secs)
+        .unwrap_or(Duration::from_secs(600));
+    Ok(DeviceLogin {
+        tapis,
+        client_id,
+        device_code: code.device_code,
+        user_code: code.user_code,
+        verification_uri: code.verification_uri,
+        expires_in,
+        interval: Duration::from_secs(5),
+    })
 }
 
 impl DeviceLogin {

@@ -11,11 +11,11 @@
 //! that fails fails the call with [`crate::Error::Auth`] carrying the cause;
 //! nothing is sent with a stale token.
 
-mod cache;
-mod device;
+pub(crate) mod cache;
+pub(crate) mod device;
 mod grant;
 mod session;
-mod tenants;
+pub(crate) mod tenants;
 mod token;
 
 pub use cache::default_cache_path;

@@ -58,98 +58,89 @@ fn same_url(a: &str, b: &str) -> bool {
         .eq_ignore_ascii_case(b.trim_end_matches('/'))
 }
 
-impl Tapis {
-    /// Every tenant (`GET /v3/tenants`, a public endpoint: asked without
-    /// the client's token), fetched once and cached.
-    pub async fn tenant_list(&self) -> Result<Vec<Tenant>, Error> {
-        self.shared()
-            .tenants()
-            .get_or_try_init(|| async {
-                let list = self
-                    .request(reqwest::Method::GET, "/v3/tenants")
-                    .without_token()
-                    .send_json::<Envelope<Vec<Tenant>>>()
-                    .await?
-                    .into_inner();
-                Ok::<_, Error>(list.result.unwrap_or_default())
-            })
-            .await
-            .cloned()
-    }
+/// [`Tapis::tenant_list`].
+pub(crate) async fn tenant_list(t: &Tapis) -> Result<Vec<Tenant>, Error> {
+    t.shared()
+        .tenants()
+        .get_or_try_init(|| async {
+            let list = t
+                .request(reqwest::Method::GET, "/v3/tenants")
+                .without_token()
+                .send_json::<Envelope<Vec<Tenant>>>()
+                .await?
+                .into_inner();
+            Ok::<_, Error>(list.result.unwrap_or_default())
+        })
+        .await
+        .cloned()
+}
 
-    /// The tenant this client talks to: the one given to the builder
-    /// (`tenant_id`), else the tenant whose base URL is this client's
-    /// (trailing `/` ignored), else the admin tenant of the site whose
-    /// base URL it is (`GET /v3/sites`). Resolved on first use.
-    pub async fn tenant(&self) -> Result<Tenant, Error> {
-        let tenants = self.tenant_list().await?;
-        let find = |id: &str| tenants.iter().find(|t| t.tenant_id == id).cloned();
-        if let Some(id) = &self.shared().session().credentials().tenant_id {
-            return find(id)
-                .ok_or_else(|| Error::Config(format!("tenant `{id}` is not in /v3/tenants")));
-        }
-        let base = self.base_url();
-        if let Some(t) = tenants
-            .iter()
-            .find(|t| t.base_url.as_deref().is_some_and(|u| same_url(u, base)))
-        {
-            return Ok(t.clone());
-        }
-        let sites = self
-            .request(reqwest::Method::GET, "/v3/sites")
-            .without_token()
-            .send_json::<Envelope<Vec<Site>>>()
-            .await?
-            .into_inner()
-            .result
-            .unwrap_or_default();
-        sites
-            .iter()
-            .filter(|s| s.base_url.as_deref().is_some_and(|u| same_url(u, base)))
-            .find_map(|s| s.site_admin_tenant_id.as_deref().and_then(find))
-            .ok_or_else(|| {
-                Error::Config(format!(
-                    "no tenant or site of this Tapis has the base URL {base}"
-                ))
-            })
+/// [`Tapis::tenant`].
+pub(crate) async fn tenant(t: &Tapis) -> Result<Tenant, Error> {
+    let tenants = tenant_list(t).await?;
+    let find = |id: &str| tenants.iter().find(|t| t.tenant_id == id).cloned();
+    if let Some(id) = &t.shared().session().credentials().tenant_id {
+        return find(id)
+            .ok_or_else(|| Error::Config(format!("tenant `{id}` is not in /v3/tenants")));
     }
-
-    /// Checks a Tapis JWT: decodes it, finds its tenant, verifies the RS256
-    /// signature with the tenant's public key and the expiry, and returns
-    /// its claims. Failures are [`Error::InvalidToken`], saying which check
-    /// failed.
-    pub async fn validate_token(&self, jwt: &str) -> Result<Claims, Error> {
-        let token = Token::parse(jwt)
-            .map_err(|e| Error::InvalidToken(TokenError::Malformed(e.to_string())))?;
-        let tenant_id = token.claims().tenant_id.clone().ok_or_else(|| {
-            Error::InvalidToken(TokenError::Malformed("no `tapis/tenant_id` claim".into()))
-        })?;
-        let unknown = || Error::InvalidToken(TokenError::UnknownTenant(tenant_id.clone()));
-        let tenants = self.tenant_list().await?;
-        let tenant = tenants
-            .iter()
-            .find(|t| t.tenant_id == tenant_id)
-            .ok_or_else(unknown)?;
-        let pem = tenant.public_key.as_deref().ok_or_else(unknown)?;
-        let key = jsonwebtoken::DecodingKey::from_rsa_pem(pem.as_bytes()).map_err(|e| {
+    let base = t.base_url();
+    if let Some(t) = tenants
+        .iter()
+        .find(|t| t.base_url.as_deref().is_some_and(|u| same_url(u, base)))
+    {
+        return Ok(t.clone());
+    }
+    let sites = t
+        .request(reqwest::Method::GET, "/v3/sites")
+        .without_token()
+        .send_json::<Envelope<Vec<Site>>>()
+        .await?
+        .into_inner()
+        .result
+        .unwrap_or_default();
+    sites
+        .iter()
+        .filter(|s| s.base_url.as_deref().is_some_and(|u| same_url(u, base)))
+        .find_map(|s| s.site_admin_tenant_id.as_deref().and_then(find))
+        .ok_or_else(|| {
             Error::Config(format!(
-                "tenant `{tenant_id}` has an unusable public key: {e}"
+                "no tenant or site of this Tapis has the base URL {base}"
             ))
-        })?;
-        let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
-        validation.leeway = 0;
-        validation.validate_aud = false;
-        use jsonwebtoken::errors::ErrorKind as K;
-        jsonwebtoken::decode::<Claims>(token.jwt(), &key, &validation)
-            .map(|data| data.claims)
-            .map_err(|e| {
-                Error::InvalidToken(match e.kind() {
-                    K::InvalidSignature => TokenError::BadSignature,
-                    K::ExpiredSignature => TokenError::Expired,
-                    _ => TokenError::Malformed(e.to_string()),
-                })
+        })
+}
+
+/// [`Tapis::validate_token`].
+pub(crate) async fn validate_token(t: &Tapis, jwt: &str) -> Result<Claims, Error> {
+    let token =
+        Token::parse(jwt).map_err(|e| Error::InvalidToken(TokenError::Malformed(e.to_string())))?;
+    let tenant_id = token.claims().tenant_id.clone().ok_or_else(|| {
+        Error::InvalidToken(TokenError::Malformed("no `tapis/tenant_id` claim".into()))
+    })?;
+    let unknown = || Error::InvalidToken(TokenError::UnknownTenant(tenant_id.clone()));
+    let tenants = tenant_list(t).await?;
+    let tenant = tenants
+        .iter()
+        .find(|t| t.tenant_id == tenant_id)
+        .ok_or_else(unknown)?;
+    let pem = tenant.public_key.as_deref().ok_or_else(unknown)?;
+    let key = jsonwebtoken::DecodingKey::from_rsa_pem(pem.as_bytes()).map_err(|e| {
+        Error::Config(format!(
+            "tenant `{tenant_id}` has an unusable public key: {e}"
+        ))
+    })?;
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.leeway = 0;
+    validation.validate_aud = false;
+    use jsonwebtoken::errors::ErrorKind as K;
+    jsonwebtoken::decode::<Claims>(token.jwt(), &key, &validation)
+        .map(|data| data.claims)
+        .map_err(|e| {
+            Error::InvalidToken(match e.kind() {
+                K::InvalidSignature => TokenError::BadSignature,
+                K::ExpiredSignature => TokenError::Expired,
+                _ => TokenError::Malformed(e.to_string()),
             })
-    }
+        })
 }
 
 #[derive(Deserialize)]

@@ -195,11 +195,9 @@ impl CallOptions {
         };
         let call_obo = call.headers.iter().any(|(n, _)| is_obo(n));
         self.headers.retain(|(name, _)| {
-            !(call_obo && is_obo(name))
-                && !call
-                    .headers
-                    .iter()
-                    .any(|(n, _)| n.eq_ignore_ascii_case(name))
+            let replaced = (call_obo && is_obo(name))
+                || call.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+            !replaced
         });
         self.merge(call)
     }

@@ -10,33 +10,11 @@ use crate::response::{decode_json, read_body};
 use crate::transport::{execute, Operation};
 use crate::{Error, Response, Tapis};
 
-impl Tapis {
-    /// A request to any path of the tenant, going through the same token,
-    /// per-call options, retries, hooks and errors as the typed operations
-    /// (the Globus SDK's low-level `get`/`post`).
-    ///
-    /// `path` starts with `/` (for example `/v3/systems/my-system`) and is
-    /// taken literally: each `/`-separated name is percent-encoded, `.` and
-    /// `..` names are refused, `#` is encoded like any other character, and
-    /// `?` is refused: query parameters go in [`RawRequest::tapis_query`] (a file
-    /// name containing `?` is reached with the typed Files operations).
-    ///
-    /// ```no_run
-    /// # async fn demo(t: tapis::Tapis) -> Result<(), tapis::Error> {
-    /// use tapis::reqwest::Method;
-    /// let sites = t
-    ///     .request(Method::GET, "/v3/sites")
-    ///     .tapis_query("limit", 5)
-    ///     .send_json::<serde_json::Value>()
-    ///     .await?
-    ///     .into_inner();
-    /// println!("{}", sites["result"]);
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn request(&self, method: Method, path: &str) -> RawRequest<'_> {
+impl<'a> RawRequest<'a> {
+    /// [`Tapis::request`].
+    pub(crate) fn new(tapis: &'a Tapis, method: Method, path: &str) -> Self {
         RawRequest {
-            tapis: self,
+            tapis,
             method,
             path: path.to_string(),
             body: None,
