@@ -28,6 +28,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let out = PathBuf::from(std::env::var("OUT_DIR")?);
     let specs = root.join("specs");
     println!("cargo:rerun-if-changed=specs");
+    println!("cargo:rerun-if-changed=src/services");
     println!("cargo:rerun-if-env-changed={EXTRA_SPECS_ENV}");
 
     std::fs::write(
@@ -229,11 +230,21 @@ impl Clients {
     /// `self` to the struct holding the field.
     fn add(&mut self, file: &str, doc: &str, accessor_doc: &str, owner: &str) -> std::fmt::Result {
         let module = file.strip_prefix("extra_").unwrap_or(file);
+        // What `src/services/<module>.rs` adds to the service (JobWait...)
+        // is re-exported in its module.
+        let extras = if Path::new("src/services")
+            .join(format!("{file}.rs"))
+            .exists()
+        {
+            format!("    pub use crate::services::{module}::*;\n")
+        } else {
+            String::new()
+        };
         writeln!(
             self.modules,
             "/// {doc}\n\
              #[allow(rustdoc::all, clippy::all, clippy::pedantic, unused_imports, unused_mut, dead_code)]\n\
-             pub mod {module} {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/{file}.rs\"));\n}}\n"
+             pub mod {module} {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/{file}.rs\"));\n{extras}}}\n"
         )?;
         writeln!(self.fields, "    pub(crate) {module}: {module}::Client,")?;
         writeln!(

@@ -4,7 +4,7 @@
 //! all block; every operation builder has `.send_blocking()`, the
 //! synchronous twin of `.send().await`; paging has
 //! [`Paginator::iter_blocking`], job waits
-//! [`JobWait::send_blocking`](crate::jobs_wait::JobWait::send_blocking), raw
+//! [`JobWait::send_blocking`](crate::jobs::JobWait::send_blocking), raw
 //! requests [`RawRequest::send_blocking`](crate::RawRequest::send_blocking),
 //! and [`Tapis::block_on`] runs anything else (downloads, device login). The
 //! calls run on one small runtime the crate starts on first use and shares,
@@ -215,7 +215,7 @@ impl<'a, B: Paged<'a>> Paginator<'a, B> {
 }
 
 #[cfg(feature = "jobs")]
-impl crate::jobs_wait::JobWait<'_> {
+impl crate::jobs::JobWait<'_> {
     /// [`send`](Self::send) for synchronous code.
     pub fn send_blocking(self) -> Result<crate::jobs::types::Job, Error> {
         block_on(self.send())

@@ -48,12 +48,11 @@ pub mod auth;
 pub mod blocking;
 mod client;
 pub mod error;
-#[cfg(feature = "jobs")]
-pub mod jobs_wait;
 pub mod paging;
 pub mod path;
 mod request;
 mod response;
+mod services;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod transfer;

@@ -101,8 +101,8 @@ async fn a_failed_job_is_returned_not_an_error() {
         .unwrap();
     assert_eq!(job.status, Some(tapis::jobs::types::JobStatus::Failed));
     assert_eq!(polls(&server).await, 2);
-    assert!(tapis::jobs_wait::is_terminal("CANCELLED"));
-    assert!(!tapis::jobs_wait::is_terminal("ARCHIVING"));
+    assert!(tapis::jobs::is_terminal("CANCELLED"));
+    assert!(!tapis::jobs::is_terminal("ARCHIVING"));
 }
 
 #[tokio::test]

@@ -51,7 +51,7 @@ const RESERVED: &[&str] = &[
     "client",
     "error",
     "extra",
-    "jobs_wait",
+    "services",
     "paging",
     "path",
     "request",

@@ -196,7 +196,10 @@ impl CallOptions {
         let call_obo = call.headers.iter().any(|(n, _)| is_obo(n));
         self.headers.retain(|(name, _)| {
             let replaced = (call_obo && is_obo(name))
-                || call.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+                || call
+                    .headers
+                    .iter()
+                    .any(|(n, _)| n.eq_ignore_ascii_case(name));
             !replaced
         });
         self.merge(call)

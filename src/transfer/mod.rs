@@ -2,10 +2,6 @@
 //! uploads) and streaming downloads, with progress.
 
 mod download;
-#[cfg(feature = "files")]
-mod files_ops;
-#[cfg(feature = "pods")]
-mod pods_ops;
 mod progress;
 mod upload;
 
@@ -20,11 +16,11 @@ use crate::Error;
 /// The last `/`-separated name of a destination path: the default file
 /// name of an upload from memory or a stream.
 #[allow(dead_code)] // every upload is behind a feature
-fn last_name(path: &str) -> Option<String> {
+pub(crate) fn last_name(path: &str) -> Option<String> {
     path.rsplit('/').find(|n| !n.is_empty()).map(str::to_string)
 }
 
 #[allow(dead_code)] // every upload is behind a feature
-fn invalid(e: crate::path::PathError) -> Error {
+pub(crate) fn invalid(e: crate::path::PathError) -> Error {
     Error::InvalidInput(e.to_string())
 }

@@ -1,8 +1,9 @@
 //! The pods service's multipart uploads.
 
-use super::{invalid, last_name, Upload};
 use crate::path::{file_path, segment};
+use crate::transfer::{invalid, last_name};
 use crate::transport::Operation;
+use crate::Upload;
 
 impl crate::pods::Client {
     /// Uploads a file into volume `volume_id` at `path`

@@ -1,9 +1,10 @@
 //! The files service's upload and download shortcuts.
 
-use super::{invalid, last_name, Upload};
 use crate::path::{file_path, segment};
+use crate::transfer::{invalid, last_name};
 use crate::transport::Operation;
 use crate::Error;
+use crate::Upload;
 
 impl crate::files::Client {
     /// Uploads a file to `path` on system `system_id`
