@@ -310,7 +310,13 @@ fn success_type(output: &syn::ReturnType) -> Option<Type> {
 /// The first type argument of `Name<..>`.
 pub(super) fn generic_arg(ty: &Type, name: &str) -> Option<Type> {
     let Type::Path(p) = ty else { return None };
-    let last = p.path.segments.last()?;
+    path_generic_arg(&p.path, name)
+}
+
+/// The first type argument of a path ending in `Name<..>` (a type or a
+/// trait bound such as `TryInto<X>`).
+pub(super) fn path_generic_arg(path: &syn::Path, name: &str) -> Option<Type> {
+    let last = path.segments.last()?;
     if last.ident != name {
         return None;
     }

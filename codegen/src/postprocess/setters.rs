@@ -223,17 +223,7 @@ fn target_of_try_into(f: &syn::ImplItemFn) -> Option<syn::Type> {
             };
             t.bounds.iter().find_map(|b| match b {
                 syn::TypeParamBound::Trait(tb) => {
-                    let last = tb.path.segments.last()?;
-                    if last.ident != "TryInto" {
-                        return None;
-                    }
-                    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-                        return None;
-                    };
-                    args.args.iter().find_map(|a| match a {
-                        syn::GenericArgument::Type(ty) => Some(ty.clone()),
-                        _ => None,
-                    })
+                    super::send::path_generic_arg(&tb.path, "TryInto")
                 }
                 _ => None,
             })
