@@ -1,43 +1,90 @@
 #!/usr/bin/env bash
-# Compile cost of the tapis crate: clean debug build time and peak memory
-# for all 16 services and for `systems` alone, plus the lines of generated
-# code, printed as a table. Takes several minutes on 2 cores; not part of the
-# test command. Usage: bash benches/compile-cost.sh
+# Compile cost as a user pays it: a new binary crate depending on
+#   - the official SDK, `tapis-sdk = "=0.4.4"` (the baseline),
+#   - `tapis` with its default features (every service),
+#   - `tapis` with `systems` only,
+# each (plus tokio) built from an empty target directory, debug then
+# release, one after the other in the same run. Prints wall time, peak RSS
+# (the largest process of the build: GNU time's maximum resident set size
+# over the waited-for processes) and the ratios to the baseline.
+# Takes ~15 minutes on 2 cores and needs the crates.io registry; not part of
+# the test command. Usage: bash benches/compile-cost.sh [debug|release|both]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+repo="$(pwd)"
+profiles="${1:-both}"
 
 if [ ! -x /usr/bin/time ]; then
     echo "needs GNU time (/usr/bin/time; apt install time)" >&2
     exit 1
 fi
-work="target/compile-cost"
+work="$repo/target/compile-cost"
 rm -rf "$work"
 mkdir -p "$work"
 
-rows=()
-measure() { # name, cargo feature arguments...
-    local name="$1"; shift
-    local dir="$work/$name"
-    # Each build starts from an empty target directory; only the tapis
-    # package's library is built (as a user's dependency build would).
-    /usr/bin/time -f "%e %M" -o "$work/$name.time" \
-        cargo build --locked --quiet -p tapis --lib "$@" --target-dir "$dir"
-    read -r wall rss_kb < "$work/$name.time"
-    # The generated modules (dispatch.rs is only compiled by the conformance test).
-    local lines
-    lines=$(find "$dir"/debug/build/tapis-*/out -name '*.rs' ! -name dispatch.rs -print0 \
-        | xargs -0 cat | wc -l)
-    rows+=("$(printf '| %-16s | %6.0f s | %6.2f GB | %15d |' "$name" "$wall" \
-        "$(awk "BEGIN { print $rss_kb / 1048576 }")" "$lines")")
-    rm -rf "$dir"
+# consumer NAME DEPENDENCY-LINE: a binary crate of its own workspace.
+consumer() {
+    local dir="$work/$1"
+    mkdir -p "$dir/src"
+    cat > "$dir/Cargo.toml" <<EOF
+[package]
+name = "consumer-$1"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[workspace]
+
+[dependencies]
+$2
+tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
+EOF
+    echo 'fn main() {}' > "$dir/src/main.rs"
+    # Resolve (and download) before timing: only compiling is measured.
+    (cd "$dir" && cargo fetch --quiet)
 }
 
-measure all-services
-measure systems-only --no-default-features --features systems
+consumer official-sdk 'tapis-sdk = "=0.4.4"'
+consumer tapis-default "tapis = { path = \"$repo\" }"
+consumer tapis-systems "tapis = { path = \"$repo\", default-features = false, features = [\"systems\"] }"
+
+declare -A wall rss
+measure() { # NAME PROFILE
+    local dir="$work/$1" flag=""
+    [ "$2" = release ] && flag="--release"
+    rm -rf "$dir/target"
+    (cd "$dir" && /usr/bin/time -f "%e %M" -o "$dir/$2.time" cargo build --quiet $flag)
+    read -r w kb < "$dir/$2.time"
+    wall[$1/$2]=$w
+    rss[$1/$2]=$(awk "BEGIN { printf \"%.2f\", $kb / 1048576 }")
+    rm -rf "$dir/target"
+}
+
+case "$profiles" in
+    both) chosen=(debug release) ;;
+    *) chosen=("$profiles") ;;
+esac
+for profile in "${chosen[@]}"; do
+    for name in official-sdk tapis-default tapis-systems; do
+        measure "$name" "$profile"
+    done
+done
 
 echo
-echo "Clean debug build of the tapis library (rustc $(rustc --version | cut -d' ' -f2), $(nproc) cores)"
-echo "(peak RSS: the largest process of the build, rustc on the tapis crate)"
-echo "| build            |     wall |  peak RSS | generated lines |"
-echo "|------------------|----------|-----------|-----------------|"
-printf '%s\n' "${rows[@]}"
+echo "Clean build of a new binary crate (plus tokio); rustc $(rustc --version | cut -d' ' -f2), $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo) RAM"
+echo "| profile | dependency | wall | peak RSS | wall / official | RSS / official | wall / tapis default |"
+echo "|---|---|---|---|---|---|---|"
+for profile in "${chosen[@]}"; do
+    base_w=${wall[official-sdk/$profile]}
+    base_r=${rss[official-sdk/$profile]}
+    all_w=${wall[tapis-default/$profile]}
+    for name in official-sdk tapis-default tapis-systems; do
+        w=${wall[$name/$profile]}
+        r=${rss[$name/$profile]}
+        printf '| %s | %s | %.0f s | %s GB | %.2f | %.2f | %.2f |\n' "$profile" "$name" "$w" "$r" \
+            "$(awk "BEGIN { print $w / $base_w }")" "$(awk "BEGIN { print $r / $base_r }")" \
+            "$(awk "BEGIN { print $w / $all_w }")"
+    done
+done
+echo "(targets, issue 19: tapis default <= 1.0x the official SDK's wall time, <= 1.5x its RSS;"
+echo " systems alone <= 0.35x tapis default)"
