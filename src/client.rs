@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::auth::{Claims, DeviceLogin, Session, SessionConfig, Tenant, Token, Tokens};
 use crate::transport::{build_http_client, HttpSettings, Shared, SharedConfig};
-use crate::{Error, Operation, RawRequest, RetryPolicy, Services};
+use crate::{CallOptions, Error, Operation, RawRequest, RetryPolicy, Services};
 
 /// A client for one Tapis tenant, giving access to every enabled service.
 ///
@@ -334,9 +334,11 @@ impl TapisBuilder {
 
     /// Makes every call on behalf of `user` in `tenant` (service accounts):
     /// sends `X-Tapis-User` and `X-Tapis-Tenant`. A call may name another
-    /// user with its own `.on_behalf_of(..)`.
+    /// user with its own `.on_behalf_of(..)`; calling this again replaces
+    /// the pair.
     pub fn on_behalf_of(mut self, user: impl Into<String>, tenant: impl Into<String>) -> Self {
-        self.shared.defaults = std::mem::take(&mut self.shared.defaults).on_behalf_of(user, tenant);
+        self.shared.defaults = std::mem::take(&mut self.shared.defaults)
+            .beneath(CallOptions::new().on_behalf_of(user, tenant));
         self
     }
 

@@ -391,6 +391,8 @@ async fn on_behalf_of_on_the_client_and_per_call() {
     let server = tapis_server().await;
     let t = Tapis::builder(server.uri())
         .access_token(TOKEN)
+        .on_behalf_of("someone", "else")
+        // A second call replaces the first pair.
         .on_behalf_of("jdoe", "dev")
         .build()
         .unwrap();
