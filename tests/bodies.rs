@@ -107,3 +107,21 @@ async fn optional_body_fields_take_plain_values() {
     assert_eq!(sent["maxMinutes"], 5);
     assert_eq!(sent["name"], "hello");
 }
+
+#[tokio::test]
+async fn a_token_given_in_the_wrong_place_is_not_quoted_in_the_error() {
+    let server = server_answering(envelope(json!({}))).await;
+    let err = client(&server)
+        .systems()
+        .create_system()
+        .body_json(json!({"id": "sys1", "systemType": "LINUX", "host": "h",
+                          "defaultAuthnMethod": "PKI_KEYS", "jobRuntimes": TOKEN}))
+        .send()
+        .await
+        .unwrap_err();
+    let text = format!("{err} {err:?}");
+    // serde quotes a string where a list is declared.
+    assert!(text.contains("jobRuntimes"), "{text}");
+    assert!(!text.contains(&TOKEN[20..60]), "{text}");
+    assert!(received(&server).await.is_empty());
+}

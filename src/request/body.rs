@@ -22,10 +22,18 @@ pub(crate) fn body_from_json<T: DeserializeOwned>(
             } else {
                 format!(" at `{path}`")
             };
+            // serde quotes the offending value: never a secret's, nor a
+            // token anywhere.
+            let field = path.rsplit('.').next().unwrap_or_default();
+            let field = field.split('[').next().unwrap_or_default();
+            let why = if crate::error::is_secret_name(field) {
+                "the value is not what the type declares (not shown: a secret)".to_string()
+            } else {
+                crate::error::redact_jwts(&e.into_inner().to_string())
+            };
             format!(
-                "{op}: the JSON body does not match `{}`{at}: {}",
-                short_type_name::<T>(),
-                e.into_inner()
+                "{op}: the JSON body does not match `{}`{at}: {why}",
+                short_type_name::<T>()
             )
         },
     )
