@@ -100,7 +100,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         "/// One generated client per enabled service, sharing one connection pool.\n\
          #[derive(Clone)]\npub(crate) struct Services {{\n{fields}    pub(crate) extra: extra::Clients,\n}}\n\n\
          impl Services {{\n    #[allow(unused_variables)]\n    pub(crate) fn new(base_url: &str, http: &reqwest::Client, \
-         shared: &crate::transport::Shared) -> Self {{\n        Self {{\n{inits}            \
+         shared: &crate::transport::ClientContext) -> Self {{\n        Self {{\n{inits}            \
          extra: extra::Clients::new(base_url, http, shared),\n        }}\n    }}\n}}\n\n\
          impl crate::Tapis {{\n{accessors}    /// The clients generated from the specs named by `TAPIS_EXTRA_SPECS` at build time\n    \
          /// (see [`extra`]).\n    pub fn extra(&self) -> &extra::Clients {{\n        &self.services.extra\n    }}\n}}\n\
@@ -200,7 +200,7 @@ fn extra_specs(vendored: &SpecSet, out: &Path) -> Result<String, Box<dyn std::er
          /// authentication and per-call controls.\n    \
          #[derive(Clone)]\n    pub struct Clients {{\n{fields}    }}\n\n    \
          impl Clients {{\n        #[allow(unused_variables)]\n        pub(crate) fn new(base_url: &str, \
-         http: &reqwest::Client, shared: &crate::transport::Shared) -> Self {{\n            \
+         http: &reqwest::Client, shared: &crate::transport::ClientContext) -> Self {{\n            \
          Self {{\n{inits}            }}\n        }}\n\n{accessors}    }}\n\n    \
          impl std::fmt::Debug for Clients {{\n        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) \
          -> std::fmt::Result {{\n            f.debug_struct(\"Clients\").finish_non_exhaustive()\n        }}\n    }}\n}}\n\n",

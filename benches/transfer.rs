@@ -72,7 +72,9 @@ fn main() {
                 let started = Instant::now();
                 if side {
                     t.files()
-                        .insert("bench", "upload.bin")
+                        .insert()
+                        .system_id("bench")
+                        .path("upload.bin")
                         .stream(generated(total), Some(total))
                         .send()
                         .await

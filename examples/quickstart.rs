@@ -108,7 +108,9 @@ async fn main() -> Result<()> {
     );
     let uploaded = t
         .files()
-        .insert(&system_id, &path)
+        .insert()
+        .system_id(&system_id)
+        .path(&path)
         .file(&source)
         .progress(progress_printer("upload"))
         .send()

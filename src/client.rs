@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::auth::{Claims, DeviceLogin, Session, SessionConfig, Tenant, Token, Tokens};
-use crate::transport::{build_http_client, HttpSettings, Shared, SharedConfig};
+use crate::transport::{build_http_client, ClientContext, ClientSettings, HttpSettings};
 use crate::{CallOptions, Error, Operation, RawRequest, RetryPolicy, Services};
 
 /// A client for one Tapis tenant, giving access to every enabled service.
@@ -31,7 +31,7 @@ use crate::{CallOptions, Error, Operation, RawRequest, RetryPolicy, Services};
 pub struct Tapis {
     base_url: String,
     http: reqwest::Client,
-    shared: Shared,
+    shared: ClientContext,
     pub(crate) services: Services,
 }
 
@@ -61,7 +61,7 @@ impl Tapis {
         &self.http
     }
 
-    pub(crate) fn shared(&self) -> &Shared {
+    pub(crate) fn shared(&self) -> &ClientContext {
         &self.shared
     }
 
@@ -207,7 +207,7 @@ pub struct TapisBuilder {
     refresh_token: Option<String>,
     http: Option<reqwest::Client>,
     settings: HttpSettings,
-    shared: SharedConfig,
+    shared: ClientSettings,
     session: SessionConfig,
     allow_http: bool,
 }
@@ -242,7 +242,7 @@ impl TapisBuilder {
             refresh_token: None,
             http: None,
             settings: HttpSettings::default(),
-            shared: SharedConfig::default(),
+            shared: ClientSettings::default(),
             session,
             allow_http: false,
         }
@@ -460,7 +460,8 @@ impl TapisBuilder {
             Some(http) => http,
             None => build_http_client(&self.settings)?,
         };
-        let shared = Shared::new(self.shared, Session::new(&base_url, http.clone(), session))?;
+        let shared =
+            ClientContext::new(self.shared, Session::new(&base_url, http.clone(), session))?;
         let services = Services::new(&base_url, &http, &shared);
         Ok(Tapis {
             base_url,

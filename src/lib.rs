@@ -66,7 +66,7 @@ pub use request::{validate_tracking_id, CallOptions, RawRequest};
 /// `Response` and header types appear in this API).
 pub use reqwest;
 pub use response::{Envelope, EnvelopeInfo, Extra, Metadata, Response};
-pub use transfer::{Download, Progress, Upload};
+pub use transfer::{Download, Progress, Upload, UploadOperation};
 pub use transport::{
     Backoff, DebugCapture, Exchange, Operation, PostResponseHook, PreRequestHook, RetryPolicy,
     DEFAULT_BODY_LIMIT,

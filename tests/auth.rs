@@ -38,10 +38,7 @@ async fn tapis_server() -> MockServer {
     Mock::given(method("POST"))
         .and(path(TOKENS_PATH))
         .respond_with(|_: &Request| {
-            token_answer(
-                &mint("alice", 14400),
-                Some(&mint_with(SIGNING_KEY, "alice", "refresh", 86400)),
-            )
+            token_answer(&mint("alice", 14400), Some(&mint_refresh("alice")))
         })
         .mount(&server)
         .await;
@@ -105,7 +102,7 @@ async fn password_grant_on_the_wire_with_and_without_client_credentials() {
 #[tokio::test]
 async fn refresh_grant_on_the_wire_needs_basic_auth() {
     let server = tapis_server().await;
-    let refresh = mint_with(SIGNING_KEY, "alice", "refresh", 86400);
+    let refresh = mint_refresh("alice");
     let t = Tapis::builder(server.uri())
         .access_token(mint("alice", 20)) // within the 60 s margin
         .refresh_token(&refresh)
@@ -128,7 +125,7 @@ async fn refresh_grant_on_the_wire_needs_basic_auth() {
 async fn a_refresh_token_alone_gets_an_access_token_on_first_use() {
     let server = tapis_server().await;
     let t = Tapis::builder(server.uri())
-        .refresh_token(mint_with(SIGNING_KEY, "alice", "refresh", 86400))
+        .refresh_token(mint_refresh("alice"))
         .build()
         .unwrap();
     assert!(t.current_tokens().access_token.is_none());
@@ -176,7 +173,7 @@ async fn two_hundred_concurrent_calls_with_a_stale_token_refresh_once() {
     let r = refreshed.clone();
     let t = Tapis::builder(server.uri())
         .access_token(mint("alice", 5))
-        .refresh_token(mint_with(SIGNING_KEY, "alice", "refresh", 86400))
+        .refresh_token(mint_refresh("alice"))
         .on_refresh(move |tokens| {
             assert!(tokens.access_token.is_some());
             r.fetch_add(1, Ordering::SeqCst);
@@ -347,13 +344,13 @@ async fn explicit_get_and_refresh_tokens() {
     assert_eq!(claims.delegation, Some(false));
     assert!(claims.jti.is_some() && claims.sub.as_deref() == Some("alice@dev"));
     assert!(a.expires_in() > Duration::from_secs(14000));
-    assert_eq!(a.ttl(), Some(Duration::from_secs(14410)));
+    assert_eq!(a.ttl(), Some(Duration::from_secs(14400)));
 }
 
 #[tokio::test]
 async fn secrets_stay_out_of_debug_display_and_tracing() {
     let server = tapis_server().await;
-    let refresh = mint_with(SIGNING_KEY, "alice", "refresh", 86400);
+    let refresh = mint_refresh("alice");
     let stale = mint("alice", 5);
     let builder = Tapis::builder(server.uri())
         .access_token(&stale)
@@ -438,7 +435,7 @@ mod cache {
         let stale = mint("alice", 20);
         let t = Tapis::builder(server.uri())
             .access_token(&stale)
-            .refresh_token(mint_with(SIGNING_KEY, "alice", "refresh", 86400))
+            .refresh_token(mint_refresh("alice"))
             .username("alice")
             .password("never-saved")
             .client_id("cli")
@@ -589,16 +586,11 @@ mod tenants {
         assert_eq!(claims.tenant_id.as_deref(), Some("dev"));
 
         let other_key = include_str!("fixtures/other-key.pem");
-        let forged = mint_with(other_key, "alice", "access", 600);
+        let forged = token("alice", 600).signing_key(other_key).sign().unwrap();
         let expired = mint("alice", -60);
-        let mut unknown_claims: Value = json!({"exp": 4102444800i64, "tapis/tenant_id": "nope"});
-        unknown_claims["sub"] = json!("x@nope");
-        let unknown = jsonwebtoken::encode(
-            &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256),
-            &unknown_claims,
-            &jsonwebtoken::EncodingKey::from_rsa_pem(SIGNING_KEY.as_bytes()).unwrap(),
-        )
-        .unwrap();
+        let unknown = tapis::testing::TestToken::access("x", "nope")
+            .sign()
+            .unwrap();
         type Check = fn(&TokenError) -> bool;
         let cases: [(&str, Check); 4] = [
             (&forged, |e| *e == TokenError::BadSignature),

@@ -50,63 +50,21 @@ async fn list_result_null_decodes_as_none() {
 async fn result_null_decodes_in_every_envelope_style() {
     let server = server_answering(null_envelope()).await;
     let t = client(&server);
-    assert!(t
-        .files()
-        .list_files()
-        .system_id("s")
-        .path("p")
-        .send()
-        .await
-        .unwrap()
-        .into_inner()
-        .result
-        .is_none());
-    assert!(t
-        .jobs()
-        .get_job_list()
-        .send()
-        .await
-        .unwrap()
-        .into_inner()
-        .result
-        .is_none());
-    assert!(t
-        .apps()
-        .get_apps()
-        .send()
-        .await
-        .unwrap()
-        .into_inner()
-        .result
-        .is_none());
-    // tenants and streams build envelopes with allOf.
-    assert!(t
-        .tenants()
-        .list_tenants()
-        .send()
-        .await
-        .unwrap()
-        .into_inner()
-        .result
-        .is_none());
-    assert!(t
-        .streams()
-        .list_projects()
-        .send()
-        .await
-        .unwrap()
-        .into_inner()
-        .result
-        .is_none());
-    assert!(t
-        .pods()
-        .list_pods()
-        .send()
-        .await
-        .unwrap()
-        .into_inner()
-        .result
-        .is_none());
+    macro_rules! result_is_none {
+        ($($call:expr),+ $(,)?) => {$(
+            let envelope = $call.send().await.unwrap().into_inner();
+            assert!(envelope.result.is_none(), "{}", stringify!($call));
+        )+};
+    }
+    result_is_none![
+        t.files().list_files().system_id("s").path("p"),
+        t.jobs().get_job_list(),
+        t.apps().get_apps(),
+        // tenants and streams build envelopes with allOf.
+        t.tenants().list_tenants(),
+        t.streams().list_projects(),
+        t.pods().list_pods(),
+    ];
 }
 
 #[cfg(feature = "systems")]

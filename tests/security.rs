@@ -696,7 +696,9 @@ async fn a_multipart_file_name_cannot_forge_headers() {
     let t = client(&server);
     let err = t
         .files()
-        .insert("sys", "a.txt")
+        .insert()
+        .system_id("sys")
+        .path("a.txt")
         .filename("a.txt\r\nX-Evil: 1")
         .bytes("x")
         .send()

@@ -7,29 +7,72 @@ mod common;
 use common::*;
 use serde_json::json;
 
-#[cfg(feature = "actors")]
-#[tokio::test]
-async fn actors_create_actor() {
-    // Declared 201; servers may answer any 2xx, as tapipy accepts.
-    let server =
-        server_answering(envelope(json!({"id": "A1", "image": "abacosamples/test"}))).await;
-    let t = client(&server);
-    let body = json!({"image": "abacosamples/test", "stateless": true});
-    let resp = t
-        .actors()
-        .create_actor()
-        .body(common::body::<tapis::actors::types::NewActor>(body.clone()))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
-    assert_request(
-        &only_request(&server).await,
-        "POST",
-        "/v3/actors",
-        &[],
-        Some(body),
-    );
+/// One `POST` that creates something, per service: the body goes in as
+/// JSON (`.body_json`, checked against the declared type), the request must
+/// reach `path` with exactly that body and the token, and the answer
+/// (`answer` as the envelope's `result`) must decode into the typed response
+/// and serialise back unchanged.
+macro_rules! creates {
+    ($(
+        $(#[$note:meta])*
+        $name:ident: $feature:literal, |$t:ident| $call:expr, $body:expr => $path:literal, $answer:expr;
+    )+) => {$(
+        $(#[$note])*
+        #[cfg(feature = $feature)]
+        #[tokio::test]
+        async fn $name() {
+            let (body, answer) = ($body, $answer);
+            let server = server_answering(envelope(answer.clone())).await;
+            let $t = client(&server);
+            let response = $call.body_json(body.clone()).send().await.unwrap();
+            let typed = serde_json::to_value(response.into_inner()).unwrap();
+            assert_eq!(typed["result"], answer, "the typed answer keeps what was sent");
+            assert_request(&only_request(&server).await, "POST", $path, &[], Some(body));
+        }
+    )+};
+}
+
+creates! {
+    /// Declared 201; servers may answer any 2xx, as tapipy accepts.
+    actors_create_actor: "actors", |t| t.actors().create_actor(),
+        json!({"image": "abacosamples/test", "stateless": true})
+        => "/v3/actors", json!({"id": "A1", "image": "abacosamples/test"});
+    apps_create_app_version: "apps", |t| t.apps().create_app_version(),
+        json!({"id": "app1", "version": "0.1", "containerImage": "docker.io/hello:1"})
+        => "/v3/apps", json!({"url": "http://x/v3/apps/app1"});
+    authenticator_create_client: "authenticator", |t| t.authenticator().create_client(),
+        json!({"client_id": "c1", "description": "test client"})
+        => "/v3/oauth2/clients", json!({"client_id": "c1"});
+    /// The jobs spec declares `/jobs/submit`; the server serves it under /v3.
+    jobs_submit_job: "jobs", |t| t.jobs().submit_job(),
+        json!({"name": "hello", "appId": "app1", "appVersion": "0.1", "parameterSet": {"appArgs": [{"arg": "--x"}]}})
+        => "/v3/jobs/submit", json!({"uuid": "j-1", "status": "PENDING"});
+    notifications_post_subscription: "notifications", |t| t.notifications().post_subscription(),
+        json!({"typeFilter": "jobs.*.*", "subjectFilter": "*",
+               "deliveryTargets": [{"deliveryMethod": "EMAIL", "deliveryAddress": "me@example.org"}]})
+        => "/v3/notifications/subscriptions", json!({"url": "u"});
+    /// The rows created (capture pgrest.add_table_row.2021-03-23).
+    pgrest_add_table_row: "pgrest", |t| t.pgrest().add_table_row().root_url("my_table"),
+        json!({"data": {"col": 1}})
+        => "/v3/pgrest/data/my_table", json!([{"col": 1}]);
+    /// pods is OpenAPI 3.1 and declares `/pods`.
+    pods_create_pod: "pods", |t| t.pods().create_pod(),
+        json!({"pod_id": "p1", "image": "nginx"})
+        => "/v3/pods", json!({"pod_id": "p1"});
+    streams_create_project: "streams", |t| t.streams().create_project(),
+        json!({"project_name": "p", "owner": "me", "pi": "dr who"})
+        => "/v3/streams/projects", json!({"project_name": "p"});
+    tenants_create_site: "tenants", |t| t.tenants().create_site(),
+        json!({"site_id": "s1", "base_url": "https://s1.example.org", "primary": false,
+               "services": ["systems"], "site_admin_tenant_id": "admin"})
+        => "/v3/sites", json!({"site_id": "s1", "base_url": "https://s1.example.org", "primary": false,
+                               "services": ["systems"], "site_admin_tenant_id": "admin"});
+    tokens_create_token: "tokens", |t| t.tokens().create_token(),
+        json!({"account_type": "service", "token_tenant_id": "admin", "token_username": "files"})
+        => "/v3/tokens", json!({});
+    workflows_create_group: "workflows", |t| t.workflows().create_group(),
+        json!({"id": "group-1"})
+        => "/v3/workflows/groups", json!({"url": "u"});
 }
 
 #[cfg(feature = "actors")]
@@ -52,55 +95,6 @@ async fn actors_path_without_v3_and_doubled_slashes_are_normalised() {
         Some("application/octet-stream")
     );
     assert_eq!(seen.body, b"raw bytes");
-}
-
-#[cfg(feature = "apps")]
-#[tokio::test]
-async fn apps_create_app_version() {
-    let server = server_answering(envelope(json!({"url": "http://x/v3/apps/app1"}))).await;
-    let t = client(&server);
-    let body = json!({"id": "app1", "version": "0.1", "containerImage": "docker.io/hello:1"});
-    t.apps()
-        .create_app_version()
-        .body(common::body::<tapis::apps::types::ReqPostApp>(body.clone()))
-        .send()
-        .await
-        .unwrap();
-    assert_request(
-        &only_request(&server).await,
-        "POST",
-        "/v3/apps",
-        &[],
-        Some(body),
-    );
-}
-
-#[cfg(feature = "authenticator")]
-#[tokio::test]
-async fn authenticator_create_client() {
-    let server = server_answering(envelope(json!({"client_id": "c1"}))).await;
-    let t = client(&server);
-    let body = json!({"client_id": "c1", "description": "test client"});
-    let resp = t
-        .authenticator()
-        .create_client()
-        .body(common::body::<tapis::authenticator::types::NewClient>(
-            body.clone(),
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        resp.into_inner().status.map(|s| s.to_string()).as_deref(),
-        Some("success")
-    );
-    assert_request(
-        &only_request(&server).await,
-        "POST",
-        "/v3/oauth2/clients",
-        &[],
-        Some(body),
-    );
 }
 
 #[cfg(feature = "files")]
@@ -238,35 +232,6 @@ async fn required_query_parameters_are_sent_and_unset_optional_ones_are_not() {
     );
 }
 
-#[cfg(feature = "jobs")]
-#[tokio::test]
-async fn jobs_submit_job() {
-    let server = server_answering(envelope(json!({"uuid": "j-1", "status": "PENDING"}))).await;
-    let t = client(&server);
-    let body = json!({"name": "hello", "appId": "app1", "appVersion": "0.1", "parameterSet": {"appArgs": [{"arg": "--x"}]}});
-    let resp = t
-        .jobs()
-        .submit_job()
-        .body(common::body::<tapis::jobs::types::ReqSubmitJob>(
-            body.clone(),
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        resp.into_inner().result.and_then(|j| j.uuid).as_deref(),
-        Some("j-1")
-    );
-    // The jobs spec declares `/jobs/submit`; the server serves it under /v3.
-    assert_request(
-        &only_request(&server).await,
-        "POST",
-        "/v3/jobs/submit",
-        &[],
-        Some(body),
-    );
-}
-
 #[cfg(feature = "meta")]
 #[tokio::test]
 async fn meta_create_document() {
@@ -291,80 +256,6 @@ async fn meta_create_document() {
         "/v3/meta/StreamsDB/c%201",
         &[("basic", "true")],
         Some(doc),
-    );
-}
-
-#[cfg(feature = "notifications")]
-#[tokio::test]
-async fn notifications_post_subscription() {
-    let server = server_answering(envelope(json!({"url": "u"}))).await;
-    let t = client(&server);
-    let body = json!({
-        "typeFilter": "jobs.*.*",
-        "subjectFilter": "*",
-        "deliveryTargets": [{"deliveryMethod": "EMAIL", "deliveryAddress": "me@example.org"}]
-    });
-    t.notifications()
-        .post_subscription()
-        .body(common::body::<
-            tapis::notifications::types::ReqPostSubscription,
-        >(body.clone()))
-        .send()
-        .await
-        .unwrap();
-    assert_request(
-        &only_request(&server).await,
-        "POST",
-        "/v3/notifications/subscriptions",
-        &[],
-        Some(body),
-    );
-}
-
-#[cfg(feature = "pgrest")]
-#[tokio::test]
-async fn pgrest_add_table_row() {
-    // The rows created (capture pgrest.add_table_row.2021-03-23).
-    let server = server_answering(envelope(json!([{"col": 1}]))).await;
-    let t = client(&server);
-    let body = json!({"data": {"col": 1}});
-    t.pgrest()
-        .add_table_row()
-        .root_url("my_table")
-        .body(common::body::<tapis::pgrest::types::NewTableRow>(
-            body.clone(),
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_request(
-        &only_request(&server).await,
-        "POST",
-        "/v3/pgrest/data/my_table",
-        &[],
-        Some(body),
-    );
-}
-
-#[cfg(feature = "pods")]
-#[tokio::test]
-async fn pods_create_pod() {
-    let server = server_answering(envelope(json!({"pod_id": "p1"}))).await;
-    let t = client(&server);
-    let body = json!({"pod_id": "p1", "image": "nginx"});
-    t.pods()
-        .create_pod()
-        .body(common::body::<tapis::pods::types::NewPod>(body.clone()))
-        .send()
-        .await
-        .unwrap();
-    // pods is OpenAPI 3.1 and declares `/pods`.
-    assert_request(
-        &only_request(&server).await,
-        "POST",
-        "/v3/pods",
-        &[],
-        Some(body),
     );
 }
 
@@ -407,29 +298,6 @@ async fn sk_write_secret_and_its_204() {
         .unwrap();
     assert_eq!(resp.status(), 204);
     assert!(resp.into_inner().result.is_none());
-}
-
-#[cfg(feature = "streams")]
-#[tokio::test]
-async fn streams_create_project() {
-    let server = server_answering(envelope(json!({"project_name": "p"}))).await;
-    let t = client(&server);
-    let body = json!({"project_name": "p", "owner": "me", "pi": "dr who"});
-    t.streams()
-        .create_project()
-        .body(common::body::<tapis::streams::types::NewProject>(
-            body.clone(),
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_request(
-        &only_request(&server).await,
-        "POST",
-        "/v3/streams/projects",
-        &[],
-        Some(body),
-    );
 }
 
 #[cfg(feature = "systems")]
@@ -477,74 +345,6 @@ async fn systems_create_and_search() {
             ("search", "(id.like.my*)~(enabled.eq.true)"),
         ],
         None,
-    );
-}
-
-#[cfg(feature = "tenants")]
-#[tokio::test]
-async fn tenants_create_site() {
-    let body = json!({"site_id": "s1", "base_url": "https://s1.example.org", "primary": false, "services": ["systems"], "site_admin_tenant_id": "admin"});
-    let server = server_answering(envelope(body.clone())).await;
-    let t = client(&server);
-    t.tenants()
-        .create_site()
-        .body(common::body::<tapis::tenants::types::NewSite>(body.clone()))
-        .send()
-        .await
-        .unwrap();
-    assert_request(
-        &only_request(&server).await,
-        "POST",
-        "/v3/sites",
-        &[],
-        Some(body),
-    );
-}
-
-#[cfg(feature = "tokens")]
-#[tokio::test]
-async fn tokens_create_token() {
-    let server = server_answering(envelope(json!({}))).await;
-    let t = client(&server);
-    let body =
-        json!({"account_type": "service", "token_tenant_id": "admin", "token_username": "files"});
-    t.tokens()
-        .create_token()
-        .body(common::body::<tapis::tokens::types::NewTokenRequest>(
-            body.clone(),
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_request(
-        &only_request(&server).await,
-        "POST",
-        "/v3/tokens",
-        &[],
-        Some(body),
-    );
-}
-
-#[cfg(feature = "workflows")]
-#[tokio::test]
-async fn workflows_create_group() {
-    let server = server_answering(envelope(json!({"url": "u"}))).await;
-    let t = client(&server);
-    let body = json!({"id": "group-1"});
-    t.workflows()
-        .create_group()
-        .body(common::body::<tapis::workflows::types::ReqGroup>(
-            body.clone(),
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_request(
-        &only_request(&server).await,
-        "POST",
-        "/v3/workflows/groups",
-        &[],
-        Some(body),
     );
 }
 

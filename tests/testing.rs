@@ -506,7 +506,9 @@ async fn files_are_uploaded_listed_downloaded_and_deleted() -> Result {
     let t = server.client()?;
     let err = t
         .files()
-        .insert("nosys", "a.txt")
+        .insert()
+        .system_id("nosys")
+        .path("a.txt")
         .bytes("x")
         .send()
         .await
@@ -514,17 +516,23 @@ async fn files_are_uploaded_listed_downloaded_and_deleted() -> Result {
     assert_eq!(status(&err), Some(404));
     create_system(&t, "store", "h", false).await?;
     t.files()
-        .insert("store", "docs/a.txt")
+        .insert()
+        .system_id("store")
+        .path("docs/a.txt")
         .bytes("hello, tapis")
         .send()
         .await?;
     t.files()
-        .insert("store", "docs/deep/b.bin")
+        .insert()
+        .system_id("store")
+        .path("docs/deep/b.bin")
         .bytes(vec![7u8; 1000])
         .send()
         .await?;
     t.files()
-        .insert("store", "top.txt")
+        .insert()
+        .system_id("store")
+        .path("top.txt")
         .bytes("top")
         .send()
         .await?;

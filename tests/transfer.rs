@@ -82,14 +82,18 @@ async fn uploads_from_a_path_bytes_a_stream_and_a_reader() {
     let t = client(&server);
     let resp = t
         .files()
-        .insert("sys1", "dir/from-path.bin")
+        .insert()
+        .system_id("sys1")
+        .path("dir/from-path.bin")
         .file(&local)
         .send()
         .await
         .unwrap();
     assert_eq!(resp.into_result(), "File uploaded");
     t.files()
-        .insert("sys1", "dir/from-bytes.bin")
+        .insert()
+        .system_id("sys1")
+        .path("dir/from-bytes.bin")
         .bytes(data.clone())
         .content_type("text/plain")
         .send()
@@ -100,7 +104,9 @@ async fn uploads_from_a_path_bytes_a_stream_and_a_reader() {
         .map(|c| Ok(Bytes::copy_from_slice(c)))
         .collect();
     t.files()
-        .insert("sys1", "dir/from-stream.bin")
+        .insert()
+        .system_id("sys1")
+        .path("dir/from-stream.bin")
         .stream(futures::stream::iter(chunks), None)
         .filename("named.bin")
         .send()
@@ -108,7 +114,9 @@ async fn uploads_from_a_path_bytes_a_stream_and_a_reader() {
         .unwrap();
     let reader = tokio::fs::File::open(&local).await.unwrap();
     t.files()
-        .insert("sys1", "dir/from-reader.bin")
+        .insert()
+        .system_id("sys1")
+        .path("dir/from-reader.bin")
         .reader(reader, Some(data.len() as u64))
         .send()
         .await
@@ -154,7 +162,9 @@ async fn a_20_mib_upload_with_progress_and_call_options() {
     let (d, c) = (done.clone(), calls.clone());
     client(&server)
         .files()
-        .insert("sys1", "/big.bin")
+        .insert()
+        .system_id("sys1")
+        .path("/big.bin")
         .file(&local)
         .progress(move |p| {
             assert_eq!(p.total, Some(20 * 1024 * 1024));
@@ -192,7 +202,9 @@ async fn upload_paths_are_encoded_per_segment() {
         ("a/b/c/d.txt", "/v3/files/ops/sys1/a/b/c/d.txt"),
     ] {
         t.files()
-            .insert("sys1", path)
+            .insert()
+            .system_id("sys1")
+            .path(path)
             .bytes("x")
             .send()
             .await
@@ -209,14 +221,29 @@ async fn bad_upload_input_is_refused_before_sending() {
     let t = client(&server);
     let cases = [
         t.files()
-            .insert("sys1", "x.bin")
+            .insert()
+            .system_id("sys1")
+            .path("x.bin")
             .file(dir.0.join("missing.bin")),
-        t.files().insert("sys1", "x.bin").file(&dir.0),
-        t.files().insert("sys1", "x.bin"),
-        t.files().insert("sys1", "../x.bin").bytes("x"),
-        t.files().insert("sys1", "/").bytes("x"),
         t.files()
-            .insert("sys1", "x.bin")
+            .insert()
+            .system_id("sys1")
+            .path("x.bin")
+            .file(&dir.0),
+        t.files().insert().system_id("sys1").path("x.bin"),
+        t.files()
+            .insert()
+            .system_id("sys1")
+            .path("../x.bin")
+            .bytes("x"),
+        t.files().insert().system_id("sys1").path("/").bytes("x"),
+        t.files().insert().path("x.bin").bytes("x"),
+        t.files().insert().system_id("sys1").bytes("x"),
+        t.files().insert().system_id("..").path("x.bin").bytes("x"),
+        t.files()
+            .insert()
+            .system_id("sys1")
+            .path("x.bin")
             .bytes("x")
             .content_type("not a type"),
     ];
@@ -224,6 +251,12 @@ async fn bad_upload_input_is_refused_before_sending() {
         let err = upload.send().await.unwrap_err();
         assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
     }
+    // A missing parameter is named with its setter.
+    let err = t.files().insert().path("x.bin").bytes("x").send().await;
+    assert_eq!(
+        err.unwrap_err().to_string(),
+        "invalid input: insert: parameter `systemId` (`.system_id(..)`) is required"
+    );
     assert!(received(&server).await.is_empty());
 }
 
@@ -233,19 +266,25 @@ async fn pods_uploads_send_the_declared_parts() {
     let server = server_answering(uploaded()).await;
     let t = client(&server);
     t.pods()
-        .upload_to_volume("vol1", "data/in.csv")
+        .upload_to_volume()
+        .volume_id("vol1")
+        .path("data/in.csv")
         .bytes("a,b\n")
         .send()
         .await
         .unwrap();
     t.pods()
-        .upload_to_jupyter("pod1", "notebooks/run.ipynb")
+        .upload_to_jupyter()
+        .pod_id("pod1")
+        .path("notebooks/run.ipynb")
         .bytes("{}")
         .send()
         .await
         .unwrap();
     t.pods()
-        .upload_to_pod("pod1", "/srv/app/config.yml")
+        .upload_to_pod()
+        .pod_id("pod1")
+        .dest_path("/srv/app/config.yml")
         .bytes("k: v")
         .send()
         .await

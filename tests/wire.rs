@@ -295,3 +295,43 @@ async fn streams_geojson_goes_out_as_json_text() {
         polygon
     );
 }
+
+/// jobs' `listType` is declared as free text; the server accepts only
+/// MY_JOBS, SHARED_JOBS and ALL_JOBS (tapis-jobs JobListingResource), so the
+/// setter takes the enum, or a string naming one of the values.
+#[cfg(feature = "jobs")]
+#[tokio::test]
+async fn jobs_list_type_is_one_of_the_server_values() {
+    use tapis::jobs::types::JobListType;
+
+    let server = server_answering(envelope(json!([]))).await;
+    let t = client(&server);
+    t.jobs()
+        .get_job_list()
+        .list_type(JobListType::SharedJobs)
+        .send()
+        .await
+        .unwrap();
+    t.jobs()
+        .get_job_search_list()
+        .list_type("ALL_JOBS")
+        .send()
+        .await
+        .unwrap();
+    let seen = received(&server).await;
+    assert_eq!(seen[0].query, [("listType".into(), "SHARED_JOBS".into())]);
+    assert_eq!(seen[1].query, [("listType".into(), "ALL_JOBS".into())]);
+    // A value the server would refuse is refused before sending.
+    let err = t
+        .jobs()
+        .get_job_list()
+        .list_type("EVERYONE'S_JOBS")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput(m) if m.contains("listType")),
+        "{err:?}"
+    );
+    assert_eq!(received(&server).await.len(), 2);
+}

@@ -63,7 +63,7 @@ pub fn generate_service(service: &str, set: &SpecSet) -> Result<Generated, Codeg
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
-        .with_inner_type(quote!(crate::transport::Shared));
+        .with_inner_type(quote!(crate::transport::ClientContext));
     let mut generator = Generator::new(&settings);
 
     // progenitor reports some unsupported constructs with todo!/assert!: turn a

@@ -64,6 +64,40 @@ fn the_systems_module_shows_nothing_of_the_generator() {
         ["mod types", "struct Client", "mod builder", "mod prelude"],
         "the public root of tapis::systems"
     );
+    // One module named `builder` (the operations'); the body builders
+    // inside `types` have their own name.
+    let types = file.items.iter().find_map(|item| match item {
+        Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|(_, items)| items),
+        _ => None,
+    });
+    let type_mods: Vec<String> = types
+        .expect("mod types")
+        .iter()
+        .filter_map(|item| match item {
+            Item::Mod(m) => Some(m.ident.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        type_mods.contains(&"body_builders".to_string()),
+        "{type_mods:?}"
+    );
+    assert!(!type_mods.contains(&"builder".to_string()), "{type_mods:?}");
+    // Builders for what requests carry, not for what responses decode into.
+    let builder_of = |ty: &str| {
+        public_inherent_fns(types.unwrap())
+            .iter()
+            .any(|(t, f)| t == ty && f == "builder")
+    };
+    assert!(
+        builder_of("ReqPostSystem"),
+        "a request body keeps its builder"
+    );
+    assert!(
+        builder_of("JobRuntime"),
+        "so does a type inside a request body"
+    );
+    assert!(!builder_of("RespSystem"), "a response has no builder");
     let client_fns = public_inherent_fns(&file.items);
     assert!(client_fns.iter().all(|(ty, _)| ty == "Client"));
     assert!(client_fns.iter().any(|(_, f)| f == "get_systems"));

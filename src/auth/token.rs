@@ -58,7 +58,7 @@ pub struct Claims {
 /// ```
 #[derive(Clone)]
 pub struct Token {
-    // Shared: the session hands a clone to every call.
+    // Shared (`Arc`): the session hands a clone to every call.
     inner: Arc<Inner>,
 }
 

@@ -41,11 +41,11 @@ pub struct CallOptions {
     query: Vec<(String, String)>,
     tracking_id: Option<String>,
     timeout: Option<Duration>,
-    pub(crate) retry: Option<RetryPolicy>,
-    pub(crate) capture: Option<DebugCapture>,
+    retry: Option<RetryPolicy>,
+    capture: Option<DebugCapture>,
     /// Send without the client's token (public endpoints the SDK itself
     /// reads, such as `/v3/tenants`).
-    pub(crate) anonymous: bool,
+    anonymous: bool,
 }
 
 impl fmt::Debug for CallOptions {
@@ -171,6 +171,28 @@ impl CallOptions {
         self.capture = other.capture.or(self.capture);
         self.anonymous |= other.anonymous;
         self
+    }
+
+    /// The retry policy this call replaces the client's with, if any.
+    pub(crate) fn retry(&self) -> Option<&RetryPolicy> {
+        self.retry.as_ref()
+    }
+
+    /// The capture this call's exchanges are recorded into, if any.
+    pub(crate) fn capture(&self) -> Option<&DebugCapture> {
+        self.capture.as_ref()
+    }
+
+    /// Sends without the client's token (a public endpoint the SDK reads
+    /// itself, such as `/v3/tenants`, answers even when the token expired).
+    pub(crate) fn anonymous(mut self) -> Self {
+        self.anonymous = true;
+        self
+    }
+
+    /// Whether the call goes without the client's token.
+    pub(crate) fn is_anonymous(&self) -> bool {
+        self.anonymous
     }
 
     /// Whether nothing is set.

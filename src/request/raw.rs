@@ -77,7 +77,7 @@ impl RawRequest<'_> {
     /// Sends without the client's token, so that a public endpoint answers
     /// even when the client's token has expired.
     pub(crate) fn without_token(mut self) -> Self {
-        self.call_options.anonymous = true;
+        self.call_options = self.call_options.anonymous();
         self
     }
 

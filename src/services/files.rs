@@ -1,39 +1,50 @@
-//! The files service's upload and download shortcuts.
+//! The files service's upload and byte-range shortcuts.
 
-use crate::path::{file_path, segment};
-use crate::transfer::{invalid, last_name};
+use crate::transfer::{upload_operation, Travels};
 use crate::transport::Operation;
-use crate::Error;
 use crate::Upload;
 
+upload_operation! {
+    /// The files `insert` upload (`POST /v3/files/ops/{systemId}/{path}`,
+    /// multipart part `file`): the type parameter of the [`Upload`] that
+    /// [`Client::insert`](crate::files::Client::insert) makes.
+    Insert => crate::files::types::FileStringResponse,
+    Operation {
+        service: "files",
+        id: "insert",
+        method: "POST",
+        path: "/v3/files/ops/{systemId}/{path}",
+        whole_answer: false,
+    },
+    [
+        /// `systemId` (path parameter, required): the system to upload to.
+        system_id: "systemId", Travels::Segment;
+        /// `path` (path parameter, required): where the file goes on the
+        /// system; `/` separates directories, `.`/`..` are refused, and it
+        /// must name a file (not end in `/`).
+        path: "path", Travels::Path { names_file: true };
+    ]
+}
+
 impl crate::files::Client {
-    /// Uploads a file to `path` on system `system_id`
-    /// (`POST /v3/files/ops/{systemId}/{path}`, multipart part `file`).
-    /// `/` in `path` separates directories; `.`/`..` are refused.
-    pub fn insert(
-        &self,
-        system_id: impl AsRef<str>,
-        path: impl AsRef<str>,
-    ) -> Upload<'_, crate::files::types::FileStringResponse> {
-        const OP: Operation = Operation {
-            service: "files",
-            id: "insert",
-            method: "POST",
-            path: "/v3/files/ops/{systemId}/{path}",
-            whole_answer: false,
-        };
-        let path = path.as_ref();
-        let url = (|| {
-            let encoded = file_path("path", path).map_err(invalid)?;
-            if encoded.is_empty() || encoded.ends_with('/') {
-                return Err(Error::InvalidInput(format!(
-                    "upload path `{path}` must name a file"
-                )));
-            }
-            let system = segment("systemId", system_id.as_ref()).map_err(invalid)?;
-            Ok(format!("{}/v3/files/ops/{system}/{encoded}", self.baseurl))
-        })();
-        Upload::new(&self.inner, &self.client, &OP, url, last_name(path))
+    /// Uploads a file (`POST /v3/files/ops/{systemId}/{path}`, multipart
+    /// part `file`), streamed: set `.system_id(..)`, `.path(..)` and the
+    /// content, then `.send()`.
+    ///
+    /// ```no_run
+    /// # async fn demo(t: tapis::Tapis) -> Result<(), tapis::Error> {
+    /// t.files()
+    ///     .insert()
+    ///     .system_id("my-system")
+    ///     .path("data/input.csv")
+    ///     .bytes("a,b\n1,2\n")
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn insert(&self) -> Upload<'_, Insert> {
+        Upload::new(&self.inner, &self.client, &self.baseurl)
     }
 }
 

@@ -1,83 +1,86 @@
 //! The pods service's multipart uploads.
 
-use crate::path::{file_path, segment};
-use crate::transfer::{invalid, last_name};
+use crate::transfer::{upload_operation, Travels};
 use crate::transport::Operation;
 use crate::Upload;
 
+upload_operation! {
+    /// The pods `upload_to_volume` upload
+    /// (`POST /v3/pods/volumes/{volume_id}/upload/{path}`, part `file`):
+    /// made by [`Client::upload_to_volume`](crate::pods::Client::upload_to_volume).
+    UploadToVolume => crate::pods::types::FilesUploadResponse,
+    Operation {
+        service: "pods",
+        id: "upload_to_volume",
+        method: "POST",
+        path: "/v3/pods/volumes/{volume_id}/upload/{path}",
+        whole_answer: false,
+    },
+    [
+        /// `volume_id` (path parameter, required): the volume.
+        volume_id: "volume_id", Travels::Segment;
+        /// `path` (path parameter, required): where the file goes in the
+        /// volume; `/` separates directories, `.`/`..` are refused.
+        path: "path", Travels::Path { names_file: false };
+    ]
+}
+
+upload_operation! {
+    /// The pods `upload_to_jupyter` upload
+    /// (`POST /v3/pods/jupyter/{pod_id}/upload`, parts `file` and `path`):
+    /// made by [`Client::upload_to_jupyter`](crate::pods::Client::upload_to_jupyter).
+    UploadToJupyter => serde_json::Value,
+    Operation {
+        service: "pods",
+        id: "upload_to_jupyter",
+        method: "POST",
+        path: "/v3/pods/jupyter/{pod_id}/upload",
+        whole_answer: false,
+    },
+    [
+        /// `pod_id` (path parameter, required): the user's Jupyter pod.
+        pod_id: "pod_id", Travels::Segment;
+        /// `path` (form part, required): where the document goes in the pod.
+        path: "path", Travels::Part;
+    ]
+}
+
+upload_operation! {
+    /// The pods `upload_to_pod` upload
+    /// (`POST /v3/pods/{pod_id}/upload_to_pod`, parts `file` and
+    /// `dest_path`): made by [`Client::upload_to_pod`](crate::pods::Client::upload_to_pod).
+    UploadToPod => serde_json::Value,
+    Operation {
+        service: "pods",
+        id: "upload_to_pod",
+        method: "POST",
+        path: "/v3/pods/{pod_id}/upload_to_pod",
+        whole_answer: false,
+    },
+    [
+        /// `pod_id` (path parameter, required): the pod.
+        pod_id: "pod_id", Travels::Segment;
+        /// `dest_path` (form part, required): where the file goes in the pod.
+        dest_path: "dest_path", Travels::Part;
+    ]
+}
+
 impl crate::pods::Client {
-    /// Uploads a file into volume `volume_id` at `path`
-    /// (`POST /v3/pods/volumes/{volume_id}/upload/{path}`, part `file`).
-    pub fn upload_to_volume(
-        &self,
-        volume_id: impl AsRef<str>,
-        path: impl AsRef<str>,
-    ) -> Upload<'_, crate::pods::types::FilesUploadResponse> {
-        const OP: Operation = Operation {
-            service: "pods",
-            id: "upload_to_volume",
-            method: "POST",
-            path: "/v3/pods/volumes/{volume_id}/upload/{path}",
-            whole_answer: false,
-        };
-        let path = path.as_ref();
-        let url = (|| {
-            let volume = segment("volume_id", volume_id.as_ref()).map_err(invalid)?;
-            let encoded = file_path("path", path).map_err(invalid)?;
-            Ok(format!(
-                "{}/v3/pods/volumes/{volume}/upload/{encoded}",
-                self.baseurl
-            ))
-        })();
-        Upload::new(&self.inner, &self.client, &OP, url, last_name(path))
+    /// Uploads a file into a volume, streamed: set `.volume_id(..)`,
+    /// `.path(..)` and the content (see [`Upload`]), then `.send()`.
+    pub fn upload_to_volume(&self) -> Upload<'_, UploadToVolume> {
+        Upload::new(&self.inner, &self.client, &self.baseurl)
     }
 
-    /// Uploads a document into the user's Jupyter pod at `path`
-    /// (`POST /v3/pods/jupyter/{pod_id}/upload`, parts `file` and `path`).
-    pub fn upload_to_jupyter(
-        &self,
-        pod_id: impl AsRef<str>,
-        path: impl Into<String>,
-    ) -> Upload<'_, serde_json::Value> {
-        const OP: Operation = Operation {
-            service: "pods",
-            id: "upload_to_jupyter",
-            method: "POST",
-            path: "/v3/pods/jupyter/{pod_id}/upload",
-            whole_answer: false,
-        };
-        self.pod_upload(&OP, pod_id.as_ref(), ("path", path.into()))
+    /// Uploads a document into the user's Jupyter pod: set `.pod_id(..)`,
+    /// `.path(..)` and the content, then `.send()`.
+    pub fn upload_to_jupyter(&self) -> Upload<'_, UploadToJupyter> {
+        Upload::new(&self.inner, &self.client, &self.baseurl)
     }
 
-    /// Uploads a file into pod `pod_id` at `dest_path`
-    /// (`POST /v3/pods/{pod_id}/upload_to_pod`, parts `file` and `dest_path`).
-    pub fn upload_to_pod(
-        &self,
-        pod_id: impl AsRef<str>,
-        dest_path: impl Into<String>,
-    ) -> Upload<'_, serde_json::Value> {
-        const OP: Operation = Operation {
-            service: "pods",
-            id: "upload_to_pod",
-            method: "POST",
-            path: "/v3/pods/{pod_id}/upload_to_pod",
-            whole_answer: false,
-        };
-        self.pod_upload(&OP, pod_id.as_ref(), ("dest_path", dest_path.into()))
-    }
-
-    /// An upload to a pod whose destination travels as a text part: the
-    /// URL is `op.path` with the encoded pod id.
-    fn pod_upload(
-        &self,
-        op: &'static Operation,
-        pod_id: &str,
-        (field, destination): (&'static str, String),
-    ) -> Upload<'_, serde_json::Value> {
-        let url = segment("pod_id", pod_id)
-            .map_err(invalid)
-            .map(|pod| format!("{}{}", self.baseurl, op.path.replace("{pod_id}", &pod)));
-        Upload::new(&self.inner, &self.client, op, url, last_name(&destination))
-            .field(field, destination)
+    /// Uploads a file into a pod: set `.pod_id(..)`, `.dest_path(..)` and
+    /// the content, then `.send()`.
+    pub fn upload_to_pod(&self) -> Upload<'_, UploadToPod> {
+        Upload::new(&self.inner, &self.client, &self.baseurl)
     }
 }

@@ -1,20 +1,18 @@
 //! The server's tokens: signing, checking, the token endpoint, and the
 //! tenant and site records that publish the public key.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use base64::Engine as _;
 use http::HeaderMap;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Validation};
 use serde_json::{json, Value};
 
 use super::reply::Reply;
 use super::server::State;
 use crate::auth::Claims;
 
-/// The built-in key pair: for tests only, published with the crate.
-const TEST_PRIVATE_KEY: &str = include_str!("test-key.pem");
-const TEST_PUBLIC_KEY: &str = include_str!("test-key.pub.pem");
+use super::token::{TestToken, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY};
 /// The site every tenant of the server belongs to.
 const SITE: &str = "test";
 
@@ -75,32 +73,25 @@ impl Keys {
     }
 
     pub fn mint(&self, username: &str, kind: TokenType, ttl: Duration) -> String {
-        let now = now();
-        self.sign(username, kind, now, now + ttl.as_secs() as i64)
+        self.sign(self.token(username, kind).expires_in(ttl))
     }
 
     pub fn mint_expired(&self, username: &str, ago: Duration) -> String {
-        let now = now();
-        let exp = now - ago.as_secs().max(1) as i64;
-        self.sign(username, TokenType::Access, exp - 3600, exp)
+        self.sign(self.token(username, TokenType::Access).expired_since(ago))
     }
 
-    fn sign(&self, username: &str, kind: TokenType, iat: i64, exp: i64) -> String {
-        let claims = json!({
-            "iss": self.issuer,
-            "sub": format!("{username}@{}", self.tenant_id),
-            "jti": uuid::Uuid::new_v4().to_string(),
-            "iat": iat,
-            "exp": exp,
-            "tapis/tenant_id": self.tenant_id,
-            "tapis/username": username,
-            "tapis/token_type": kind.as_str(),
-            "tapis/account_type": "user",
-            "tapis/delegation": false,
-        });
+    /// A token of this server's tenant and issuer.
+    fn token(&self, username: &str, kind: TokenType) -> TestToken {
+        let token = match kind {
+            TokenType::Access => TestToken::access(username, &self.tenant_id),
+            TokenType::Refresh => TestToken::refresh(username, &self.tenant_id),
+        };
+        token.claim("iss", self.issuer.as_str())
+    }
+
+    fn sign(&self, token: TestToken) -> String {
         // Signing with a key that was checked at start cannot fail.
-        jsonwebtoken::encode(&Header::new(Algorithm::RS256), &claims, &self.encoding)
-            .unwrap_or_default()
+        token.sign_with(&self.encoding).unwrap_or_default()
     }
 
     /// The claims of a valid, unexpired token of `kind`; else why not.
@@ -119,13 +110,6 @@ impl Keys {
         }
         Ok(claims)
     }
-}
-
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or_default()
 }
 
 /// The user a protected request is made as, or the 401 to answer.

@@ -54,6 +54,7 @@ mod record;
 mod reply;
 mod routes;
 mod server;
+mod token;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -61,6 +62,7 @@ use std::time::Duration;
 pub use record::RecordedRequest;
 pub use reply::Reply;
 pub use routes::OperationRef;
+pub use token::TestToken;
 
 /// A Tapis on 127.0.0.1, serving until dropped. See the [module docs](self).
 pub struct TestServer {

@@ -9,7 +9,11 @@ mod upload;
 pub(crate) use download::{download, send_to_file};
 pub use download::{Download, DownloadStream};
 pub use progress::Progress;
-pub use upload::Upload;
+#[allow(unused_imports)] // only files and pods have uploads
+pub(crate) use upload::{
+    upload_operation, upload_sealed, upload_setters, Travels, UploadParam, UploadSpec,
+};
+pub use upload::{Upload, UploadOperation};
 
 use crate::Error;
 

@@ -13,8 +13,9 @@ use serde::de::DeserializeOwned;
 use tokio::io::AsyncRead;
 
 use super::progress::{Progress, ProgressFn};
+use crate::path::{file_path, segment};
 use crate::request::{call_controls, CallOptions};
-use crate::transport::{Operation, Shared};
+use crate::transport::{ClientContext, Operation};
 use crate::{Error, Response};
 
 type ChunkStream = Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send + Sync>>;
@@ -29,17 +30,120 @@ enum Source {
     },
 }
 
+pub(crate) mod sealed {
+    pub trait Sealed {}
+}
+
+/// One multipart upload operation of a service and what it answers:
+/// [`crate::files::Insert`] and the pods uploads. It is the type parameter
+/// of [`Upload`], which gives each operation its own parameter setters.
+pub trait UploadOperation: sealed::Sealed {
+    /// The answer's `result`, decoded as for any operation.
+    type Output: DeserializeOwned;
+    #[doc(hidden)]
+    fn spec() -> &'static UploadSpec;
+}
+
+/// How an upload reaches the server: the operation and its parameters,
+/// in the order the setters store them.
+pub struct UploadSpec {
+    pub(crate) op: Operation,
+    pub(crate) params: &'static [UploadParam],
+}
+
+/// One parameter of an upload operation.
+pub(crate) struct UploadParam {
+    /// The spec's name (`systemId`): the URL template's `{systemId}`.
+    pub(crate) wire: &'static str,
+    /// The setter's name, for errors (`system_id`).
+    pub(crate) setter: &'static str,
+    pub(crate) travels: Travels,
+}
+
+/// Where an upload parameter's value goes.
+#[derive(Clone, Copy)]
+pub(crate) enum Travels {
+    /// One URL segment (an id): `/` is encoded.
+    Segment,
+    /// A file path in the URL: `/` separates directories, `.`/`..` are
+    /// refused; `names_file` also refuses an empty path or one ending in
+    /// `/` (the upload needs a file name). Its last name is the part's
+    /// default file name.
+    Path { names_file: bool },
+    /// A text part of the form beside the file (a destination path); its
+    /// last name is the part's default file name.
+    Part,
+}
+
+/// Declares an upload operation: its marker type, the [`UploadOperation`]
+/// impl, and one setter per parameter on `Upload<'_, Marker>`.
+macro_rules! upload_operation {
+    (
+        $(#[$doc:meta])*
+        $marker:ident => $output:ty,
+        $op:expr,
+        [$($(#[$pdoc:meta])* $setter:ident: $wire:literal, $travels:expr;)+]
+    ) => {
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub enum $marker {}
+
+        impl crate::transfer::upload_sealed::Sealed for $marker {}
+
+        impl crate::transfer::UploadOperation for $marker {
+            type Output = $output;
+            fn spec() -> &'static crate::transfer::UploadSpec {
+                static SPEC: crate::transfer::UploadSpec = crate::transfer::UploadSpec {
+                    op: $op,
+                    params: &[$(crate::transfer::UploadParam {
+                        wire: $wire,
+                        setter: stringify!($setter),
+                        travels: $travels,
+                    }),+],
+                };
+                &SPEC
+            }
+        }
+
+        impl crate::Upload<'_, $marker> {
+            $crate::transfer::upload_setters!(0usize; $($(#[$pdoc])* $setter,)+);
+        }
+    };
+}
+#[allow(unused_imports)] // only files and pods have uploads
+pub(crate) use upload_operation;
+
+/// The setters of [`upload_operation!`], each storing its value at its
+/// parameter's index.
+macro_rules! upload_setters {
+    ($index:expr; ) => {};
+    ($index:expr; $(#[$pdoc:meta])* $setter:ident, $($rest:tt)*) => {
+        $(#[$pdoc])*
+        pub fn $setter(self, value: impl Into<String>) -> Self {
+            self.set($index, value.into())
+        }
+        $crate::transfer::upload_setters!($index + 1usize; $($rest)*);
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use upload_setters;
+
+pub(crate) use sealed as upload_sealed;
+
 /// A multipart upload; made by [`crate::files::Client::insert`] and the pods
-/// upload operations. Give the content with one of [`Upload::file`],
-/// [`Upload::bytes`], [`Upload::stream`] or [`Upload::reader`], then
-/// `.send()`. Per-call options (headers, query, tracking id...) apply as on
-/// any operation. The body is streamed, so it is sent once: it is not
-/// retried, nor sent again after a 401.
+/// upload operations. Set the operation's parameters with its setters, give
+/// the content with one of [`Upload::file`], [`Upload::bytes`],
+/// [`Upload::stream`] or [`Upload::reader`], then `.send()`. Per-call
+/// options (headers, query, tracking id...) apply as on any operation. The
+/// body is streamed, so it is sent once: it is not retried, nor sent again
+/// after a 401.
 ///
 /// ```no_run
 /// # async fn demo(t: tapis::Tapis) -> Result<(), tapis::Error> {
 /// t.files()
-///     .insert("my-system", "/home/me/data/run 1.tar")
+///     .insert()
+///     .system_id("my-system")
+///     .path("/home/me/data/run 1.tar")
 ///     .file("run1.tar")
 ///     .progress(|p| eprintln!("{} / {:?}", p.done, p.total))
 ///     .send()
@@ -48,63 +152,64 @@ enum Source {
 /// # }
 /// ```
 #[must_use]
-pub struct Upload<'a, T> {
-    shared: &'a Shared,
+pub struct Upload<'a, O> {
+    shared: &'a ClientContext,
     http: &'a reqwest::Client,
-    url: Result<String, Error>,
-    op: &'static Operation,
-    /// The file name the destination suggests (last path segment).
-    remote_name: Option<String>,
-    fields: Vec<(&'static str, String)>,
+    baseurl: &'a str,
+    /// The parameters' values, in the order of the operation's spec.
+    params: Vec<Option<String>>,
     source: Option<Source>,
     filename: Option<String>,
     content_type: Option<String>,
     progress: Option<ProgressFn>,
     call_options: CallOptions,
-    response: PhantomData<fn() -> T>,
+    operation: PhantomData<fn() -> O>,
 }
 
-call_controls!(Upload<T>);
+call_controls!(Upload<O>);
 
-impl<T> std::fmt::Debug for Upload<'_, T> {
+impl<O: UploadOperation> std::fmt::Debug for Upload<'_, O> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let spec = O::spec();
+        let params: Vec<_> = spec
+            .params
+            .iter()
+            .zip(&self.params)
+            .map(|(p, v)| (p.wire, v))
+            .collect();
         f.debug_struct("Upload")
-            .field("operation", &self.op.id)
+            .field("operation", &spec.op.id)
+            .field("params", &params)
             .field("filename", &self.filename)
             .field("call_options", &self.call_options)
             .finish_non_exhaustive()
     }
 }
 
-impl<'a, T> Upload<'a, T> {
+impl<'a, O: UploadOperation> Upload<'a, O> {
     #[allow(dead_code)] // only files and pods have uploads
     pub(crate) fn new(
-        shared: &'a Shared,
+        shared: &'a ClientContext,
         http: &'a reqwest::Client,
-        op: &'static Operation,
-        url: Result<String, Error>,
-        remote_name: Option<String>,
+        baseurl: &'a str,
     ) -> Self {
         Upload {
             shared,
             http,
-            url,
-            op,
-            remote_name,
-            fields: Vec::new(),
+            baseurl,
+            params: vec![None; O::spec().params.len()],
             source: None,
             filename: None,
             content_type: None,
             progress: None,
             call_options: CallOptions::default(),
-            response: PhantomData,
+            operation: PhantomData,
         }
     }
 
-    /// A text part sent with the file (pods `path`, `dest_path`).
-    #[allow(dead_code)] // only pods sends text parts
-    pub(crate) fn field(mut self, name: &'static str, value: String) -> Self {
-        self.fields.push((name, value));
+    #[allow(dead_code)] // used by the setters `upload_operation!` writes
+    pub(crate) fn set(mut self, index: usize, value: String) -> Self {
+        self.params[index] = Some(value);
         self
     }
 
@@ -166,13 +271,65 @@ impl<'a, T> Upload<'a, T> {
     }
 }
 
+/// Where an upload goes, from its parameters.
+#[derive(Default)]
+struct Target {
+    url: String,
+    /// Text parts sent beside the file.
+    fields: Vec<(&'static str, String)>,
+    /// The destination's last name: the part's default file name.
+    remote_name: Option<String>,
+}
+
 /// Read size for files and readers.
 const CHUNK: usize = 256 * 1024;
 
-impl<T: DeserializeOwned> Upload<'_, T> {
+impl<O: UploadOperation> Upload<'_, O> {
+    /// The URL, the text parts and the destination's last name, from the
+    /// parameters: every one is required, and none may change the URL's
+    /// structure.
+    fn target(&self) -> Result<Target, Error> {
+        let spec = O::spec();
+        let op = &spec.op;
+        let mut url = format!("{}{}", self.baseurl, op.path);
+        let mut target = Target::default();
+        for (param, value) in spec.params.iter().zip(&self.params) {
+            let value = value.as_deref().ok_or_else(|| {
+                Error::InvalidInput(format!(
+                    "{}: parameter `{}` (`.{}(..)`) is required",
+                    op.id, param.wire, param.setter
+                ))
+            })?;
+            let placeholder = format!("{{{}}}", param.wire);
+            match param.travels {
+                Travels::Segment => {
+                    let encoded = segment(param.wire, value).map_err(super::invalid)?;
+                    url = url.replace(&placeholder, &encoded);
+                }
+                Travels::Path { names_file } => {
+                    let encoded = file_path(param.wire, value).map_err(super::invalid)?;
+                    if names_file && (encoded.is_empty() || encoded.ends_with('/')) {
+                        return Err(Error::InvalidInput(format!(
+                            "{}: upload path `{value}` must name a file",
+                            op.id
+                        )));
+                    }
+                    url = url.replace(&placeholder, &encoded);
+                    target.remote_name = super::last_name(value);
+                }
+                Travels::Part => {
+                    target.fields.push((param.wire, value.to_string()));
+                    target.remote_name = super::last_name(value);
+                }
+            }
+        }
+        target.url = url;
+        Ok(target)
+    }
+
     /// Sends the upload and decodes the typed response.
-    pub async fn send(self) -> Result<Response<T>, Error> {
-        let url = self.url?;
+    pub async fn send(self) -> Result<Response<O::Output>, Error> {
+        let target = self.target()?;
         let source = self.source.ok_or_else(|| {
             Error::InvalidInput(
                 "nothing to upload: give .file(), .bytes(), .stream() or .reader()".into(),
@@ -227,7 +384,7 @@ impl<T: DeserializeOwned> Upload<'_, T> {
         let filename = self
             .filename
             .or(local_name)
-            .or(self.remote_name)
+            .or(target.remote_name)
             .unwrap_or_else(|| "upload".into());
         // A control character (CR, LF...) in the part's file name would
         // break out of its header line and forge others.
@@ -235,13 +392,6 @@ impl<T: DeserializeOwned> Upload<'_, T> {
             return Err(Error::InvalidInput(format!(
                 "upload file name {filename:?}: control characters (CR, LF...) are not allowed"
             )));
-        }
-        for (name, _) in &self.fields {
-            if name.chars().any(char::is_control) || name.contains('"') {
-                return Err(Error::InvalidInput(format!(
-                    "upload field name {name:?}: quotes and control characters are not allowed"
-                )));
-            }
         }
         let content_type = self
             .content_type
@@ -251,16 +401,16 @@ impl<T: DeserializeOwned> Upload<'_, T> {
             .mime_str(&content_type)
             .map_err(|_| Error::InvalidInput(format!("invalid content type `{content_type}`")))?;
         let mut form = Form::new().part("file", part);
-        for (name, value) in self.fields {
+        for (name, value) in target.fields {
             form = form.text(name, value);
         }
         let builder = self
             .http
-            .post(url)
+            .post(target.url)
             .header(reqwest::header::ACCEPT, "application/json")
             .multipart(form);
         let response =
-            crate::transport::send(self.shared, self.op, builder, self.call_options).await?;
+            crate::transport::send(self.shared, &O::spec().op, builder, self.call_options).await?;
         crate::response::decode_json(response).await
     }
 }

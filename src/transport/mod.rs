@@ -1,5 +1,6 @@
-//! Sending requests: what every operation shares (token, retry policy,
-//! hooks), the send loop with retries and tracing, and the HTTP client.
+//! Sending requests: the context every call of a client shares (session,
+//! tenants, settings, default options), the send loop with retries and
+//! tracing, and the HTTP client.
 
 mod capture;
 mod hooks;
@@ -57,18 +58,23 @@ pub(crate) const TOKEN_HEADER: HeaderName = HeaderName::from_static("x-tapis-tok
 /// `User-Agent` of every request.
 pub(crate) const USER_AGENT: &str = concat!("tapis-rust/", env!("CARGO_PKG_VERSION"));
 
-/// State shared by the generated clients of one [`crate::Tapis`] (the
-/// progenitor "inner type"); cloning is cheap. Only this crate creates one.
+/// The context every call of one [`crate::Tapis`] runs in, owned in one
+/// place: the session (credentials, tokens, single-flight refresh; the
+/// transport asks it for the token header and nothing else), the tenants
+/// cache, the client-wide settings (retry policy, hooks, body cap) and the
+/// default per-call options a call's own are merged over (client-level
+/// on-behalf-of). Every generated client holds a clone (progenitor's
+/// "inner type"); cloning is cheap. Only this crate creates one.
 #[doc(hidden)]
 #[derive(Clone)]
-pub struct Shared {
-    inner: Arc<SharedInner>,
+pub struct ClientContext {
+    inner: Arc<ContextInner>,
 }
 
-struct SharedInner {
+struct ContextInner {
     /// Credentials, tokens and refresh.
     session: Session,
-    /// Client-wide defaults; a call may override the retry policy.
+    /// The client's retry policy; a call may replace it.
     retry: RetryPolicy,
     pre_hooks: Vec<PreRequestHook>,
     post_hooks: Vec<PostResponseHook>,
@@ -80,9 +86,9 @@ struct SharedInner {
     body_limit: BodyLimit,
 }
 
-/// The client-wide settings [`Shared`] is made from.
+/// The client-wide settings [`ClientContext`] is made from.
 #[derive(Default)]
-pub(crate) struct SharedConfig {
+pub(crate) struct ClientSettings {
     pub retry: RetryPolicy,
     pub pre_hooks: Vec<PreRequestHook>,
     pub post_hooks: Vec<PostResponseHook>,
@@ -112,9 +118,9 @@ impl BodyLimit {
     }
 }
 
-impl std::fmt::Debug for Shared {
+impl std::fmt::Debug for ClientContext {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Shared")
+        f.debug_struct("ClientContext")
             .field("tokens", &self.inner.session.tokens())
             .field("credentials", self.inner.session.credentials())
             .finish_non_exhaustive()
@@ -125,8 +131,8 @@ impl std::fmt::Debug for Shared {
 pub(crate) const USER_HEADER: HeaderName = HeaderName::from_static("x-tapis-user");
 pub(crate) const TENANT_HEADER: HeaderName = HeaderName::from_static("x-tapis-tenant");
 
-impl Shared {
-    pub(crate) fn new(config: SharedConfig, session: Session) -> Result<Self, Error> {
+impl ClientContext {
+    pub(crate) fn new(config: ClientSettings, session: Session) -> Result<Self, Error> {
         // Checked now: a bad default fails the build, not every call.
         config
             .defaults
@@ -139,8 +145,8 @@ impl Shared {
                 other => other,
             })?;
         let defaults = (!config.defaults.is_empty()).then_some(config.defaults);
-        Ok(Shared {
-            inner: Arc::new(SharedInner {
+        Ok(ClientContext {
+            inner: Arc::new(ContextInner {
                 session,
                 retry: config.retry,
                 pre_hooks: config.pre_hooks,

@@ -9,7 +9,7 @@ use reqwest::{Method, Response};
 use tracing::{field, Instrument, Span};
 use url::Url;
 
-use super::{Exchange, Operation, RetryPolicy, Shared, TOKEN_HEADER};
+use super::{ClientContext, Exchange, Operation, RetryPolicy, TOKEN_HEADER};
 use crate::auth::{Session, Token, TOKEN_PATH};
 use crate::error::Error;
 use crate::request::CallOptions;
@@ -44,7 +44,7 @@ const MAX_URL_LEN: usize = 65_000;
 
 /// Builds a generated operation's request and sends it with [`execute`].
 pub(crate) async fn send(
-    shared: &Shared,
+    shared: &ClientContext,
     op: &'static Operation,
     builder: reqwest::RequestBuilder,
     options: CallOptions,
@@ -67,7 +67,7 @@ pub(crate) async fn send(
 /// caller to decode; anything else becomes an error, after the retries the
 /// policy allows.
 pub(crate) async fn execute(
-    shared: &Shared,
+    shared: &ClientContext,
     http: &reqwest::Client,
     op: &Operation,
     mut request: reqwest::Request,
@@ -146,14 +146,14 @@ pub(crate) async fn execute(
 }
 
 async fn attempts(
-    shared: &Shared,
+    shared: &ClientContext,
     http: &reqwest::Client,
     op: &Operation,
     mut request: reqwest::Request,
     options: &CallOptions,
 ) -> Result<Response, Error> {
     let span = Span::current();
-    let policy = options.retry.as_ref().unwrap_or(shared.retry_policy());
+    let policy = options.retry().unwrap_or(shared.retry_policy());
     let line = RequestLine {
         method: request.method().clone(),
         url: request.url().clone(),
@@ -161,7 +161,7 @@ async fn attempts(
     let may_retry = policy.allows(&line.method);
     // A token given for this call only is not the session's to refresh; the
     // token endpoint itself works without one.
-    let own_token = options.anonymous || request.headers().contains_key(TOKEN_HEADER);
+    let own_token = options.is_anonymous() || request.headers().contains_key(TOKEN_HEADER);
     let token_endpoint = line.url.path().ends_with(TOKEN_PATH);
     let session = shared.session();
     let mut refreshed_after_401 = false;
@@ -188,8 +188,7 @@ async fn attempts(
             hook(op, &mut request);
         }
         let exchange = options
-            .capture
-            .as_ref()
+            .capture()
             .map(|_| Exchange::request(format!("{}.{}", op.service, op.id), attempt, &request));
 
         let outcome = match http.execute(request).await {
@@ -300,7 +299,7 @@ async fn after_attempt(
     let response = match outcome {
         Ok(response) => response,
         Err(error) => {
-            if let (Some(capture), Some(mut ex)) = (&options.capture, exchange) {
+            if let (Some(capture), Some(mut ex)) = (options.capture(), exchange) {
                 ex.error = Some(error.to_string());
                 capture.record(ex);
             }
@@ -327,7 +326,7 @@ async fn after_attempt(
     let status = response.status();
 
     if status.is_success() {
-        if let (Some(capture), Some(mut ex)) = (&options.capture, exchange) {
+        if let (Some(capture), Some(mut ex)) = (options.capture(), exchange) {
             return Next::Done(buffered(response, line).await.map(|(rebuilt, body)| {
                 ex.response(status, rebuilt.headers(), &body);
                 capture.record(ex);
@@ -354,7 +353,7 @@ async fn after_attempt(
     let next = next.filter(|_| step.retry_left);
     if let Some(next) = next.filter(|_| policy.retries_status(status)) {
         if let Some(delay) = policy.delay(attempt, Some(response.headers())) {
-            if let (Some(capture), Some(mut ex)) = (&options.capture, exchange) {
+            if let (Some(capture), Some(mut ex)) = (options.capture(), exchange) {
                 let headers = response.headers().clone();
                 let body = read_limited(response).await;
                 ex.response(status, &headers, &body);
@@ -376,7 +375,7 @@ async fn after_attempt(
 
     let headers = response.headers().clone();
     let body = read_limited(response).await;
-    if let (Some(capture), Some(mut ex)) = (&options.capture, exchange) {
+    if let (Some(capture), Some(mut ex)) = (options.capture(), exchange) {
         ex.response(status, &headers, &body);
         capture.record(ex);
     }
@@ -429,7 +428,7 @@ async fn buffered(response: Response, line: &RequestLine) -> Result<(Response, B
 /// it is about to expire) and returns it. On the token endpoint a token is
 /// optional: when none can be had, the request goes without.
 async fn authorize(
-    shared: &Shared,
+    shared: &ClientContext,
     request: &mut reqwest::Request,
     optional: bool,
 ) -> Result<Option<Token>, Error> {

@@ -10,45 +10,34 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 /// `testuser` in tenant `dev`, expiring in 2100).
 pub const TOKEN: &str = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjQxMDI0NDQ4MDAsInN1YiI6InRlc3R1c2VyQGRldiIsImp0aSI6InRlc3QtanRpIiwidGFwaXMvdGVuYW50X2lkIjoiZGV2IiwidGFwaXMvdXNlcm5hbWUiOiJ0ZXN0dXNlciIsInRhcGlzL3Rva2VuX3R5cGUiOiJhY2Nlc3MifQ.c2lnbmF0dXJl";
 
-/// The private key test JWTs are signed with (its public key is
-/// [`SIGNING_KEY_PUB`]): the built-in key pair of `tapis::testing`.
-pub const SIGNING_KEY: &str = include_str!("../../src/testing/test-key.pem");
-pub const SIGNING_KEY_PUB: &str = include_str!("../../src/testing/test-key.pub.pem");
+/// The public key test JWTs verify with: the built-in key of
+/// `tapis::testing`, which signs every token these helpers mint.
+pub const SIGNING_KEY_PUB: &str = tapis::testing::TestToken::PUBLIC_KEY_PEM;
 
-/// A real RS256 Tapis JWT signed with [`SIGNING_KEY`] (or `key`), for
-/// `user` in tenant `dev`, expiring `expires_in` seconds from now
-/// (negative: already expired).
-pub fn mint_with(key: &str, user: &str, token_type: &str, expires_in: i64) -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let serial = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let claims = json!({
-        "iss": "https://dev.tapis.io/v3/tokens",
-        "sub": format!("{user}@dev"),
-        "jti": format!("jti-{user}-{serial}"),
-        "iat": now - 10,
-        "exp": now + expires_in,
-        "tapis/tenant_id": "dev",
-        "tapis/username": user,
-        "tapis/token_type": token_type,
-        "tapis/account_type": "user",
-        "tapis/delegation": false
-    });
-    let key = jsonwebtoken::EncodingKey::from_rsa_pem(key.as_bytes()).expect("test key");
-    jsonwebtoken::encode(
-        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256),
-        &claims,
-        &key,
-    )
-    .expect("mint")
+/// A token for `user` in tenant `dev`, expiring `expires_in` seconds from
+/// now (negative: already expired), minted by `tapis::testing::TestToken`.
+pub fn token(user: &str, expires_in: i64) -> tapis::testing::TestToken {
+    let token = tapis::testing::TestToken::access(user, "dev")
+        .claim("iss", "https://dev.tapis.io/v3/tokens");
+    let seconds = std::time::Duration::from_secs(expires_in.unsigned_abs());
+    if expires_in < 0 {
+        token.expired_since(seconds)
+    } else {
+        token.expires_in(seconds)
+    }
 }
 
 /// An access token for `user` expiring `expires_in` seconds from now.
 pub fn mint(user: &str, expires_in: i64) -> String {
-    mint_with(SIGNING_KEY, user, "access", expires_in)
+    token(user, expires_in).sign().expect("mint")
+}
+
+/// A refresh token for `user`, valid for a day.
+pub fn mint_refresh(user: &str) -> String {
+    token(user, 86_400)
+        .claim("tapis/token_type", "refresh")
+        .sign()
+        .expect("mint")
 }
 
 /// Starts a server that answers every request with `response`.

@@ -342,28 +342,36 @@ async fn upload(
         // Prism matches a parameter to one segment: no `/` in these paths.
         ("files", "insert") => t
             .files()
-            .insert(p("systemId"), "sample.txt")
+            .insert()
+            .system_id(p("systemId"))
+            .path("sample.txt")
             .bytes("hello")
             .send()
             .await
             .map(|_| None),
         ("pods", "upload_to_volume") => t
             .pods()
-            .upload_to_volume(p("volume_id"), "sample.txt")
+            .upload_to_volume()
+            .volume_id(p("volume_id"))
+            .path("sample.txt")
             .bytes("hello")
             .send()
             .await
             .map(|_| None),
         ("pods", "upload_to_jupyter") => t
             .pods()
-            .upload_to_jupyter(p("pod_id"), "sample.txt")
+            .upload_to_jupyter()
+            .pod_id(p("pod_id"))
+            .path("sample.txt")
             .bytes("hello")
             .send()
             .await
             .map(|_| None),
         ("pods", "upload_to_pod") => t
             .pods()
-            .upload_to_pod(p("pod_id"), "/sample.txt")
+            .upload_to_pod()
+            .pod_id(p("pod_id"))
+            .dest_path("/sample.txt")
             .bytes("hello")
             .send()
             .await

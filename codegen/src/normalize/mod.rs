@@ -91,6 +91,7 @@ const PATCHES: &[(&str, Patch)] = &[
     ("fix_results", spec_fixes::fix_results),
     ("add_missing_properties", spec_fixes::add_missing_properties),
     ("pgrest_columns_map", spec_fixes::pgrest_columns_map),
+    ("parameter_enums", spec_fixes::parameter_enums),
     ("inline_alias_schemas", schemas::inline_alias_schemas),
     ("fix_enum_values", schemas::fix_enum_values),
     ("open_closed_objects", tolerance::open_closed_objects),

@@ -284,3 +284,81 @@ pub(crate) fn pgrest_columns_map(ctx: &mut Ctx) -> Result<usize, CodegenError> {
     );
     Ok(1)
 }
+
+/// A query parameter the spec types as free text although the server takes
+/// only a closed list of values.
+struct ParameterEnum {
+    service: &'static str,
+    parameter: &'static str,
+    /// The name of the enum schema added for it.
+    schema: &'static str,
+    description: &'static str,
+    values: &'static [&'static str],
+}
+
+/// The parameters patched by [`parameter_enums`], each with its evidence.
+const PARAMETER_ENUMS: &[ParameterEnum] = &[
+    // tapis-project/tapis-jobs (e26120d), JobListingResource.java and
+    // JobSearchResource.java: `EnumUtils.isValidEnum(JobListType.class,
+    // listType)` refuses any other value (JOBS_SEARCH_INVALID_LISTTYPE_ERROR);
+    // the spec lists the values only in prose.
+    ParameterEnum {
+        service: "jobs",
+        parameter: "listType",
+        schema: "JobListType",
+        description:
+            "Which jobs a listing covers: the user's own, those shared with the user, or both.",
+        values: &["MY_JOBS", "SHARED_JOBS", "ALL_JOBS"],
+    },
+];
+
+/// Applies [`PARAMETER_ENUMS`]: every query parameter of that name whose
+/// schema is plain text refers to a new enum schema instead, so its setter
+/// offers the values (and still takes a string); its default moves to the
+/// parameter's description.
+pub(crate) fn parameter_enums(ctx: &mut Ctx) -> Result<usize, CodegenError> {
+    let service = ctx.service;
+    let mut hits = 0;
+    for fix in PARAMETER_ENUMS.iter().filter(|f| f.service == service) {
+        let mut found = 0;
+        for_each_operation(&mut ctx.spec, |_, _, op| {
+            let params = op.get_mut("parameters").and_then(Value::as_array_mut);
+            for p in params.into_iter().flatten() {
+                if p["name"] == fix.parameter
+                    && p["in"] == "query"
+                    && p["schema"]["type"] == "string"
+                {
+                    // A `$ref` has no siblings in 3.0: the default becomes
+                    // documentation, as `defaults_as_documentation` does.
+                    if let Some(default) = p["schema"].get("default").and_then(Value::as_str) {
+                        let note = format!("Default (applied by the server): `{default}`.");
+                        p["description"] = match p["description"].as_str() {
+                            Some(d) => json!(format!("{d}\n\n{note}")),
+                            None => json!(note),
+                        };
+                    }
+                    p["schema"] = json!({"$ref": format!("#/components/schemas/{}", fix.schema)});
+                    found += 1;
+                }
+            }
+            Ok(())
+        })?;
+        if found == 0 {
+            return Err(CodegenError::unhandled(
+                service,
+                "/paths",
+                format!(
+                    "no text query parameter `{}` is left (update PARAMETER_ENUMS)",
+                    fix.parameter
+                ),
+            ));
+        }
+        ctx.spec["components"]["schemas"][fix.schema] = json!({
+            "type": "string",
+            "description": fix.description,
+            "enum": fix.values,
+        });
+        hits += found;
+    }
+    Ok(hits)
+}

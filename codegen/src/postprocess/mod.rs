@@ -180,6 +180,8 @@ pub fn run(
         )));
     }
     surface::hide_generator(&mut file, builder_count).map_err(fail)?;
+    surface::rename_body_builders(&mut file).map_err(fail)?;
+    surface::prune_body_builders(&mut file).map_err(fail)?;
     let examples = docs::client_examples(&mut file, &crate::module_name(service));
     if examples != ops.len() {
         return Err(fail(format!(
@@ -207,6 +209,7 @@ pub fn run(
 }
 
 /// Applies [`setters::optional_setters_take_values`] to `types::builder`
+/// (typify's name; `surface` renames it `types::body_builders` afterwards)
 /// (absent in specs without object types).
 fn optional_body_setters(types: &mut syn::ItemMod) {
     for item in types.content.iter_mut().flat_map(|(_, items)| items) {
