@@ -308,6 +308,62 @@ impl TapisBuilder {
         self
     }
 
+    /// Authenticates as the Tapis service `service` with its `password`
+    /// (feature `service`): tokens come from the Tokens API
+    /// (`POST /v3/tokens`, HTTP Basic auth, `account_type: service`) in the
+    /// tenant given with [`TapisBuilder::tenant_id`] (the site admin tenant;
+    /// required) for [`TapisBuilder::site_id`], on first use and again
+    /// before they expire or after a 401, single-flight as for users. The
+    /// base URL is the site admin tenant's. To act for the caller of a
+    /// request, add `.on_behalf_of(&who.request_username,
+    /// &who.request_tenant_id)` to a call (tapipy's
+    /// `_tapis_set_x_headers_from_service`). Never saved, never shown.
+    ///
+    /// ```no_run
+    /// # fn demo() -> Result<(), tapis::Error> {
+    /// let service = tapis::Tapis::builder("https://admin.tapis.io")
+    ///     .service_account("myservice", "its password")
+    ///     .tenant_id("admin")
+    ///     .site_id("tacc")
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "service")]
+    pub fn service_account(
+        mut self,
+        service: impl Into<String>,
+        password: impl Into<String>,
+    ) -> Self {
+        let site_id = self
+            .session
+            .credentials
+            .service
+            .take()
+            .and_then(|s| s.site_id);
+        self.session.credentials.service = Some(crate::auth::ServiceAccount {
+            name: service.into(),
+            password: password.into(),
+            site_id,
+        });
+        self
+    }
+
+    /// The site a service account's tokens are for (`target_site_id`).
+    #[cfg(feature = "service")]
+    pub fn site_id(mut self, site: impl Into<String>) -> Self {
+        let account =
+            self.session
+                .credentials
+                .service
+                .get_or_insert_with(|| crate::auth::ServiceAccount {
+                    name: String::new(),
+                    password: String::new(),
+                    site_id: None,
+                });
+        account.site_id = Some(site.into());
+        self
+    }
+
     /// The tenant id; when not given, [`Tapis::tenant`] finds it from the
     /// base URL.
     pub fn tenant_id(mut self, tenant: impl Into<String>) -> Self {
@@ -449,6 +505,15 @@ impl TapisBuilder {
     pub fn build(self) -> Result<Tapis, Error> {
         let base_url = normalize_base_url(&self.base_url, self.allow_http)?;
         let mut session = self.session;
+        if let Some(service) = &session.credentials.service {
+            if service.name.is_empty() || session.credentials.tenant_id.is_none() {
+                return Err(Error::Config(
+                    "a service account needs `service_account(name, password)` and the site \
+                     admin tenant (`tenant_id`)"
+                        .into(),
+                ));
+            }
+        }
         if let Some(jwt) = &self.access_token {
             let token = Token::parse(jwt)?;
             session.tokens.access_token = Some(token);

@@ -37,6 +37,11 @@
 //! automatic single-flight refresh, retry after a 401, a token cache on
 //! disk, tenants and JWT validation) is in [`auth`] and on [`TapisBuilder`].
 //!
+//! Writing a Tapis service? `tapis::service` (feature `service`)
+//! authenticates the requests it receives (tenant keys, on-behalf-of rules,
+//! a tower layer and an axum extractor), and `TapisBuilder::service_account`
+//! gives it a client holding service tokens.
+//!
 //! Every operation builder also takes per-call settings before `.send()`:
 //! extra headers and query parameters (Tapis search filters such as
 //! `owner.eq=jdoe`), a tracking id, a timeout, a [`RetryPolicy`] and a
@@ -52,6 +57,8 @@ pub mod paging;
 pub mod path;
 mod request;
 mod response;
+#[cfg(feature = "service")]
+pub mod service;
 mod services;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -5,6 +5,7 @@ use std::process::{Child, Command, Stdio};
 
 /// Starts this benchmark binary again with `--serve` (its server side, on
 /// its own core) and returns the child and the base URL it printed.
+#[allow(dead_code)] // not every benchmark has a server side
 pub fn spawn_server(envs: &[(&str, String)]) -> (Child, String) {
     let exe = std::env::current_exe().expect("own path");
     let mut server = Command::new(exe)
@@ -21,6 +22,7 @@ pub fn spawn_server(envs: &[(&str, String)]) -> (Child, String) {
 }
 
 /// Whether this process was started as the server side.
+#[allow(dead_code)]
 pub fn is_server() -> bool {
     std::env::args().any(|a| a == "--serve")
 }

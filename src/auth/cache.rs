@@ -189,6 +189,8 @@ pub(crate) fn restore_from(path: &Path) -> Result<Tapis, Error> {
             client_id: file.client_id.clone(),
             client_key: file.client_key.clone(),
             tenant_id: file.tenant_id.clone(),
+            // A service's password is never cached.
+            service: None,
         },
         tokens: Tokens {
             access_token: parse(file.access_token.as_ref())?,

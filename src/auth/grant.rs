@@ -25,7 +25,20 @@ pub(crate) enum Grant<'a> {
         device_code: &'a str,
         client_id: &'a str,
     },
+    /// A service's token from the Tokens API (`POST /v3/tokens`, HTTP
+    /// Basic auth with the service's name and password), as tapisservice's
+    /// `get_service_tokens` asks for it.
+    Service {
+        name: &'a str,
+        password: &'a str,
+        /// The site admin tenant the token is issued in.
+        tenant: &'a str,
+        site_id: Option<&'a str>,
+    },
 }
+
+/// The Tokens API's path (service tokens).
+pub(crate) const SERVICE_TOKEN_PATH: &str = "/v3/tokens";
 
 /// An OAuth client's id and key; sent as HTTP Basic auth only when both
 /// are known.
@@ -42,7 +55,34 @@ pub(crate) async fn request_tokens(
     grant: Grant<'_>,
     client: ClientAuth<'_>,
 ) -> Result<Tokens, Error> {
+    let (path, client) = match grant {
+        Grant::Service { name, password, .. } => (
+            SERVICE_TOKEN_PATH,
+            ClientAuth {
+                id: Some(name),
+                key: Some(password),
+            },
+        ),
+        _ => (TOKEN_PATH, client),
+    };
     let body = match grant {
+        Grant::Service {
+            name,
+            tenant,
+            site_id,
+            ..
+        } => {
+            let mut body = json!({
+                "account_type": "service",
+                "token_tenant_id": tenant,
+                "token_username": name,
+                "generate_refresh_token": false,
+            });
+            if let Some(site) = site_id {
+                body["target_site_id"] = json!(site);
+            }
+            body
+        }
         Grant::Password { username, password } => {
             json!({"username": username, "password": password, "grant_type": "password"})
         }
@@ -56,7 +96,7 @@ pub(crate) async fn request_tokens(
             json!({"grant_type": "device_code", "device_code": device_code, "client_id": client_id})
         }
     };
-    let value = post_json(http, base_url, TOKEN_PATH, &body, client).await?;
+    let value = post_json(http, base_url, path, &body, client).await?;
 
     #[derive(Deserialize)]
     struct Envelope {

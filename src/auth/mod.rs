@@ -20,8 +20,10 @@ mod token;
 
 pub use cache::default_cache_path;
 pub use device::DeviceLogin;
-pub(crate) use grant::{read_capped, TOKEN_PATH};
+pub(crate) use grant::{read_capped, SERVICE_TOKEN_PATH, TOKEN_PATH};
 pub use grant::{TOKEN_BODY_LIMIT, TOKEN_REQUEST_TIMEOUT};
+#[allow(unused_imports)] // used by feature `service`
+pub(crate) use session::ServiceAccount;
 pub use session::{OnRefresh, DEFAULT_REFRESH_MARGIN};
 pub(crate) use session::{Session, SessionConfig, SharedFailure};
 pub use tenants::{Tenant, TokenError};

@@ -19,6 +19,18 @@ pub(crate) struct Credentials {
     pub client_id: Option<String>,
     pub client_key: Option<String>,
     pub tenant_id: Option<String>,
+    /// A Tapis service's account: its tokens come from the Tokens API.
+    pub service: Option<ServiceAccount>,
+}
+
+/// A service's credentials for `POST /v3/tokens` (tapisservice's
+/// `get_service_tokens`): the service name and password as HTTP Basic
+/// auth, its site; the tenant is the client's (the site admin tenant).
+#[derive(Clone)]
+pub(crate) struct ServiceAccount {
+    pub name: String,
+    pub password: String,
+    pub site_id: Option<String>,
 }
 
 impl std::fmt::Debug for Credentials {
@@ -32,6 +44,13 @@ impl std::fmt::Debug for Credentials {
                 &self.client_key.as_ref().map(|_| "<redacted>"),
             )
             .field("tenant_id", &self.tenant_id)
+            .field(
+                "service",
+                &self
+                    .service
+                    .as_ref()
+                    .map(|s| (&s.name, &s.site_id, "<redacted password>")),
+            )
             .finish()
     }
 }
@@ -162,6 +181,7 @@ impl Session {
             .as_ref()
             .is_some_and(|t| !t.is_expired())
             || (self.credentials.username.is_some() && self.credentials.password.is_some())
+            || self.credentials.service.is_some()
     }
 
     /// The token to send now: the current one, or a fresh one when it
@@ -256,6 +276,8 @@ impl Session {
         let refresh = self.tokens().refresh_token.filter(|t| !t.is_expired());
         let creds = &self.credentials;
         let grant = match (&refresh, &creds.username, &creds.password) {
+            // A service asks the Tokens API again with its password.
+            _ if creds.service.is_some() => self.service_grant()?,
             (Some(token), _, _) => Grant::Refresh {
                 refresh_token: token.jwt(),
             },
@@ -281,6 +303,7 @@ impl Session {
         let refresh = self.tokens().refresh_token.filter(|t| !t.is_expired());
         let grant =
             match (&creds.username, &creds.password, &refresh) {
+                _ if creds.service.is_some() => self.service_grant()?,
                 (Some(username), Some(password), _) => Grant::Password { username, password },
                 (_, _, Some(token)) => Grant::Refresh {
                     refresh_token: token.jwt(),
@@ -294,6 +317,22 @@ impl Session {
         let tokens = request_tokens(&self.http, &self.base_url, grant, self.client_auth()).await?;
         self.store(tokens.clone());
         Ok(tokens)
+    }
+
+    /// The Tokens API grant of a service account.
+    fn service_grant(&self) -> Result<Grant<'_>, Error> {
+        let creds = &self.credentials;
+        let (Some(service), Some(tenant)) = (&creds.service, &creds.tenant_id) else {
+            return Err(Error::Config(
+                "a service account needs the site admin tenant (`tenant_id`)".into(),
+            ));
+        };
+        Ok(Grant::Service {
+            name: &service.name,
+            password: &service.password,
+            tenant,
+            site_id: service.site_id.as_deref(),
+        })
     }
 
     pub(crate) fn client_auth(&self) -> ClientAuth<'_> {

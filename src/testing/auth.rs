@@ -13,8 +13,12 @@ use super::server::State;
 use crate::auth::Claims;
 
 use super::token::{TestToken, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY};
-/// The site every tenant of the server belongs to.
-const SITE: &str = "test";
+/// The site the server's own tenant belongs to (primary).
+pub(crate) const SITE: &str = "test";
+/// A second tenant, in a second site that runs only `systems`: for tests of
+/// on-behalf-of rules across sites. Its tokens are signed with the same key.
+pub(crate) const OTHER_TENANT: &str = "other";
+pub(crate) const OTHER_SITE: &str = "other-site";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TokenType {
@@ -89,6 +93,14 @@ impl Keys {
         token.claim("iss", self.issuer.as_str())
     }
 
+    /// A service token of `service` in this server's tenant, for `site`.
+    pub fn mint_service(&self, service: &str, site: &str, ttl: Duration) -> String {
+        let token = TestToken::service(service, &self.tenant_id, site)
+            .claim("iss", self.issuer.as_str())
+            .expires_in(ttl);
+        self.sign(token)
+    }
+
     fn sign(&self, token: TestToken) -> String {
         // Signing with a key that was checked at start cannot fail.
         token.sign_with(&self.encoding).unwrap_or_default()
@@ -122,6 +134,16 @@ pub(crate) fn authenticate(state: &State, headers: &HeaderMap) -> Result<String,
     };
     let token = token.to_str().unwrap_or_default();
     match state.keys.verify(token, TokenType::Access) {
+        // A service acts for the user it names (tapisservice's OBO headers).
+        Ok(claims) if claims.account_type.as_deref() == Some("service") => {
+            match headers.get("x-tapis-user").and_then(|v| v.to_str().ok()) {
+                Some(user) if headers.contains_key("x-tapis-tenant") => Ok(user.to_string()),
+                _ => Err(Reply::error(
+                    401,
+                    "Invalid service request; X-Tapis-User and X-Tapis-Tenant headers are required.",
+                )),
+            }
+        }
         Ok(claims) => Ok(claims.username.unwrap_or_default()),
         Err(_) if !state.config.require_token => {
             let claims = crate::auth::Token::parse(token)
@@ -212,7 +234,82 @@ pub(crate) fn userinfo(username: &str) -> Reply {
     )
 }
 
-/// The server's one tenant.
+/// `POST /v3/tokens`: a service token for a configured service account
+/// (HTTP Basic auth with its name and password), as the Tokens API issues
+/// them to services.
+pub(crate) fn service_token_endpoint(state: &State, headers: &HeaderMap, body: &[u8]) -> Reply {
+    let basic = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+        .and_then(|b| String::from_utf8(b).ok());
+    let Some((name, password)) = basic.as_deref().and_then(|b| b.split_once(':')) else {
+        return Reply::error(
+            401,
+            "The Tokens API needs HTTP Basic auth with a service's name and password.",
+        );
+    };
+    let known = state
+        .config
+        .services
+        .iter()
+        .any(|(n, p)| n == name && p == password);
+    if !known {
+        return Reply::error(401, "Invalid service credentials.");
+    }
+    let form: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let field = |key: &str| form.get(key).and_then(Value::as_str);
+    if field("account_type") != Some("service") || field("token_username") != Some(name) {
+        return Reply::error(
+            400,
+            "a service token needs account_type `service` and token_username the service's name",
+        );
+    }
+    if field("token_tenant_id") != Some(state.config.tenant_id.as_str()) {
+        return Reply::error(
+            400,
+            &format!(
+                "token_tenant_id must be this site's admin tenant, `{}`",
+                state.config.tenant_id
+            ),
+        );
+    }
+    let site = field("target_site_id").unwrap_or(SITE);
+    let ttl = state.config.access_ttl;
+    let jwt = state.keys.mint_service(name, site, ttl);
+    let expires_at = chrono::Utc::now() + ttl;
+    Reply::ok(
+        "Token generation successful.",
+        json!({"access_token": {"access_token": jwt, "expires_in": ttl.as_secs(), "expires_at": expires_at.to_rfc3339()}}),
+    )
+}
+
+/// The server's tenants: its own, and a second one in another site.
+pub(crate) fn tenants(state: &State) -> Value {
+    let mut other = tenant(state);
+    other["tenant_id"] = json!(OTHER_TENANT);
+    other["site_id"] = json!(OTHER_SITE);
+    other["base_url"] = json!("https://other.tapis.example");
+    other["description"] = json!("A second tenant, in a second site");
+    json!([tenant(state), other])
+}
+
+/// The server's sites: its own (primary), and a second that runs systems.
+pub(crate) fn sites(state: &State) -> Value {
+    json!([
+        site(state),
+        {
+            "site_id": OTHER_SITE,
+            "base_url": "https://other.tapis.example",
+            "primary": false,
+            "site_admin_tenant_id": OTHER_TENANT,
+            "services": ["systems"],
+        }
+    ])
+}
+
+/// The server's own tenant.
 pub(crate) fn tenant(state: &State) -> Value {
     let url = &state.url;
     json!({
@@ -231,7 +328,7 @@ pub(crate) fn tenant(state: &State) -> Value {
     })
 }
 
-/// The server's one site.
+/// The server's own site.
 pub(crate) fn site(state: &State) -> Value {
     json!({
         "site_id": SITE,

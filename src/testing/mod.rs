@@ -87,6 +87,15 @@ impl TestServer {
     pub const PASSWORD: &'static str = "testpassword";
     /// The tenant the server's tokens are for, unless configured.
     pub const TENANT: &'static str = "dev";
+    /// The site of the server's tenant (the primary site; it runs
+    /// authenticator, systems, files, jobs and apps).
+    pub const SITE: &'static str = auth::SITE;
+    /// A second tenant listed in `/v3/tenants`, in [`Self::OTHER_SITE`]
+    /// (its tokens verify with the same key): for tests of on-behalf-of
+    /// rules across sites.
+    pub const OTHER_TENANT: &'static str = auth::OTHER_TENANT;
+    /// A second site, not primary, that runs only `systems`.
+    pub const OTHER_SITE: &'static str = auth::OTHER_SITE;
 
     /// Starts a server with the defaults: user [`Self::USERNAME`] /
     /// [`Self::PASSWORD`], tenant [`Self::TENANT`], 4-hour access tokens,
@@ -122,6 +131,15 @@ impl TestServer {
             auth::TokenType::Access,
             self.state.config.access_ttl,
         )
+    }
+
+    /// A service token for `service` acting from `site` (in the server's
+    /// tenant), as `POST /v3/tokens` issues them: to test a service of your
+    /// own against requests other services make.
+    pub fn service_token(&self, service: &str, site: &str) -> String {
+        self.state
+            .keys
+            .mint_service(service, site, self.state.config.access_ttl)
     }
 
     /// An access token for `username` that expired `ago` ago.
@@ -288,6 +306,8 @@ pub(crate) struct Config {
     tenant_id: String,
     require_token: bool,
     keys: Option<(String, String)>,
+    /// `(name, password)` of the service accounts `POST /v3/tokens` serves.
+    services: Vec<(String, String)>,
 }
 
 impl std::fmt::Debug for Config {
@@ -319,6 +339,7 @@ impl Default for TestServerBuilder {
                 tenant_id: TestServer::TENANT.to_string(),
                 require_token: true,
                 keys: None,
+                services: Vec::new(),
             },
         }
     }
@@ -329,6 +350,15 @@ impl TestServerBuilder {
     /// [`TestServer::USERNAME`]).
     pub fn user(mut self, username: impl Into<String>, password: impl Into<String>) -> Self {
         self.config.users.push((username.into(), password.into()));
+        self
+    }
+
+    /// A service account `POST /v3/tokens` issues service tokens to (HTTP
+    /// Basic auth with `name` and `password`), for a client built with
+    /// `TapisBuilder::service_account`. Calls made with a service token act
+    /// for the user in their `X-Tapis-User` header.
+    pub fn service_account(mut self, name: impl Into<String>, password: impl Into<String>) -> Self {
+        self.config.services.push((name.into(), password.into()));
         self
     }
 

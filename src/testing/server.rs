@@ -128,7 +128,10 @@ fn is_public(matched: Option<&Matched>) -> bool {
 
 /// The token check, then a registered answer, then the stateful core.
 async fn answer(state: &State, request: &RecordedRequest, matched: Option<&Matched>) -> Reply {
-    let user = if is_public(matched) {
+    // The Tokens API's service tokens (served whether or not this build
+    // has the `tokens` service): HTTP Basic auth, no token.
+    let service_tokens = request.method == "POST" && request.path == "/v3/tokens";
+    let user = if is_public(matched) || service_tokens {
         None
     } else {
         match auth::authenticate(state, &request.headers) {
@@ -144,6 +147,9 @@ async fn answer(state: &State, request: &RecordedRequest, matched: Option<&Match
     );
     if let Some(reply) = stub {
         return reply;
+    }
+    if service_tokens {
+        return auth::service_token_endpoint(state, &request.headers, &request.body);
     }
     match matched {
         Some(m) => core::dispatch(state, request, m, user.as_deref()).await,

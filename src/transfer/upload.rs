@@ -62,6 +62,7 @@ pub(crate) struct UploadParam {
 
 /// Where an upload parameter's value goes.
 #[derive(Clone, Copy)]
+#[allow(dead_code)] // only files and pods have uploads
 pub(crate) enum Travels {
     /// One URL segment (an id): `/` is encoded.
     Segment,
@@ -77,6 +78,7 @@ pub(crate) enum Travels {
 
 /// Declares an upload operation: its marker type, the [`UploadOperation`]
 /// impl, and one setter per parameter on `Upload<'_, Marker>`.
+#[allow(unused_macros)] // only files and pods have uploads
 macro_rules! upload_operation {
     (
         $(#[$doc:meta])*
@@ -115,6 +117,7 @@ pub(crate) use upload_operation;
 
 /// The setters of [`upload_operation!`], each storing its value at its
 /// parameter's index.
+#[allow(unused_macros)]
 macro_rules! upload_setters {
     ($index:expr; ) => {};
     ($index:expr; $(#[$pdoc:meta])* $setter:ident, $($rest:tt)*) => {

@@ -15,7 +15,7 @@ use reqwest::{Method, Response, StatusCode};
 use url::Url;
 
 use super::{TENANT_HEADER, TOKEN_HEADER, USER_HEADER};
-use crate::auth::TOKEN_PATH;
+use crate::auth::{SERVICE_TOKEN_PATH, TOKEN_PATH};
 use crate::Error;
 
 /// At most this many hops in all.
@@ -40,8 +40,10 @@ pub(crate) fn policy() -> reqwest::redirect::Policy {
     })
 }
 
+/// The OAuth token endpoint, or the Tokens API services get their tokens
+/// from: both answer credentials sent as HTTP Basic auth.
 fn is_token_endpoint(url: &Url) -> bool {
-    url.path().ends_with(TOKEN_PATH)
+    url.path().ends_with(TOKEN_PATH) || url.path().ends_with(SERVICE_TOKEN_PATH)
 }
 
 fn same_origin(a: &Url, b: &Url) -> bool {

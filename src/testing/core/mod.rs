@@ -47,13 +47,11 @@ pub(crate) async fn dispatch(
             auth::token_endpoint(state, &request.headers, &request.body)
         }
         ("authenticator", "get_userinfo") => auth::userinfo(user),
-        ("tenants", "list_tenants") => {
-            Reply::ok("Tenants retrieved.", json!([auth::tenant(state)]))
-        }
+        ("tenants", "list_tenants") => Reply::ok("Tenants retrieved.", auth::tenants(state)),
         ("tenants", "get_tenant") if param("tenant_id") == state.config.tenant_id => {
             Reply::ok("Tenant retrieved.", auth::tenant(state))
         }
-        ("tenants", "list_sites") => Reply::ok("Sites retrieved.", json!([auth::site(state)])),
+        ("tenants", "list_sites") => Reply::ok("Sites retrieved.", auth::sites(state)),
         ("tenants", "get_site") if auth::site(state)["site_id"] == param("site_id") => {
             Reply::ok("Site retrieved.", auth::site(state))
         }

@@ -1,0 +1,647 @@
+//! `tapis::service`: authenticating the requests a Tapis service receives,
+//! against tenants and sites served over HTTP on 127.0.0.1, with tokens
+//! minted by `tapis::testing::TestToken`. The on-behalf-of rules are
+//! tapisservice's (see `src/service/authenticate.rs`).
+//!
+//! The layout served: site `tacc` (primary, runs systems and jobs; tenants
+//! `admin` and `dev`) and site `uh` (runs systems only; tenant `uh`).
+//! `tests/fixtures/other-key.pub.pem` is the public half of
+//! `other-key.pem` (`openssl rsa -pubout`).
+
+#![cfg(all(feature = "service", feature = "axum", feature = "testing"))]
+
+mod common;
+
+use common::envelope;
+
+use std::time::Duration;
+
+use http::HeaderMap;
+use serde_json::{json, Value};
+use tapis::service::{AccountType, AuthError, AuthLayer, Authenticator, Identity, TenantDirectory};
+use tapis::testing::TestToken;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer};
+
+const OTHER_KEY: &str = include_str!("fixtures/other-key.pem");
+const OTHER_PUB: &str = include_str!("fixtures/other-key.pub.pem");
+
+fn tenants(dev_key: &str) -> Value {
+    json!([
+        {"tenant_id": "admin", "site_id": "tacc", "base_url": "https://admin.tapis.io", "public_key": TestToken::PUBLIC_KEY_PEM},
+        {"tenant_id": "dev", "site_id": "tacc", "base_url": "https://dev.tapis.io", "public_key": dev_key},
+        {"tenant_id": "uh", "site_id": "uh", "base_url": "https://uh.tapis.io", "public_key": TestToken::PUBLIC_KEY_PEM},
+    ])
+}
+
+fn sites() -> Value {
+    json!([
+        {"site_id": "tacc", "primary": true, "base_url": "https://tapis.io", "site_admin_tenant_id": "admin", "services": ["systems", "jobs"]},
+        {"site_id": "uh", "primary": false, "base_url": "https://uh.tapis.io", "site_admin_tenant_id": "uh-admin", "services": ["systems"]},
+    ])
+}
+
+/// Serves `/v3/tenants` (with `dev`'s key) and `/v3/sites`.
+async fn directory_server(dev_key: &str) -> MockServer {
+    let server = MockServer::start().await;
+    mount_tenants(&server, dev_key).await;
+    server
+}
+
+async fn mount_tenants(server: &MockServer, dev_key: &str) {
+    server.reset().await;
+    Mock::given(method("GET"))
+        .and(path("/v3/tenants"))
+        .respond_with(envelope(tenants(dev_key)))
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v3/sites"))
+        .respond_with(envelope(sites()))
+        .mount(server)
+        .await;
+}
+
+async fn directory(server: &MockServer, min_refresh: Duration) -> TenantDirectory {
+    let admin = tapis::Tapis::builder(server.uri()).build().unwrap();
+    TenantDirectory::builder(&admin)
+        .refresh_every(None)
+        .min_refresh_interval(min_refresh)
+        .load()
+        .await
+        .unwrap()
+}
+
+fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.parse().unwrap(), v.parse().unwrap()))
+        .collect()
+}
+
+fn user(name: &str, tenant: &str) -> String {
+    TestToken::access(name, tenant).sign().unwrap()
+}
+
+fn service_token(site: &str) -> String {
+    TestToken::service("jobs", "admin", site).sign().unwrap()
+}
+
+#[tokio::test]
+async fn a_user_token_is_checked_locally_and_names_the_caller() {
+    let server = directory_server(TestToken::PUBLIC_KEY_PEM).await;
+    let auth = Authenticator::new(
+        directory(&server, Duration::from_secs(3600)).await,
+        "jobs",
+        "tacc",
+    );
+    let jwt = user("alice", "dev");
+    let who = auth
+        .authenticate(&headers(&[
+            ("X-Tapis-Token", &jwt),
+            ("X-Tapis-Tracking-ID", "portal.run-1"),
+        ]))
+        .await
+        .unwrap();
+    assert_eq!(
+        (who.username.as_str(), who.tenant_id.as_str()),
+        ("alice", "dev")
+    );
+    assert_eq!(
+        (
+            who.request_username.as_str(),
+            who.request_tenant_id.as_str()
+        ),
+        ("alice", "dev")
+    );
+    assert_eq!(who.account_type, AccountType::User);
+    assert!(!who.delegation && !who.is_on_behalf_of());
+    assert_eq!(who.tracking_id.as_deref(), Some("portal.run-1"));
+    assert_eq!(who.jwt(), jwt);
+    assert!(
+        !format!("{who:?}").contains(&jwt[..30]),
+        "Debug shows the JWT"
+    );
+    // One load of tenants and sites; none per request.
+    for _ in 0..20 {
+        auth.authenticate(&headers(&[("X-Tapis-Token", &jwt)]))
+            .await
+            .unwrap();
+    }
+    assert_eq!(auth.directory().loads(), 1);
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn every_bad_token_has_its_own_error() {
+    let server = directory_server(TestToken::PUBLIC_KEY_PEM).await;
+    let auth = Authenticator::new(
+        directory(&server, Duration::from_secs(3600)).await,
+        "jobs",
+        "tacc",
+    );
+    let forged = TestToken::access("alice", "dev")
+        .signing_key(OTHER_KEY)
+        .sign()
+        .unwrap();
+    let expired = TestToken::access("alice", "dev")
+        .expired_since(Duration::from_secs(5))
+        .sign()
+        .unwrap();
+    // The same claims and signature under a header claiming HS256 (an
+    // algorithm-confusion attempt).
+    let valid = user("alice", "dev");
+    let (_, rest) = valid.split_once('.').unwrap();
+    let hs256 = format!("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.{rest}");
+    let unknown = user("alice", "nope");
+    let cases: Vec<(HeaderMap, AuthError)> = vec![
+        (headers(&[]), AuthError::NoToken),
+        (headers(&[("X-Tapis-Token", "")]), AuthError::NoToken),
+        (
+            headers(&[("X-Tapis-Token", &forged)]),
+            AuthError::BadSignature,
+        ),
+        (headers(&[("X-Tapis-Token", &expired)]), AuthError::Expired),
+        (
+            headers(&[("X-Tapis-Token", &unknown)]),
+            AuthError::UnknownTenant("nope".into()),
+        ),
+    ];
+    for (h, expected) in cases {
+        assert_eq!(auth.authenticate(&h).await.unwrap_err(), expected);
+    }
+    for bad in ["not.a.jwt", "abc", hs256.as_str()] {
+        let err = auth
+            .authenticate(&headers(&[("X-Tapis-Token", bad)]))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, AuthError::Malformed(_)), "{bad}: {err:?}");
+    }
+    let mut h = HeaderMap::new();
+    h.insert(
+        "x-tapis-token",
+        http::HeaderValue::from_bytes(b"\xff\xfe").unwrap(),
+    );
+    assert!(matches!(
+        auth.authenticate(&h).await.unwrap_err(),
+        AuthError::Malformed(_)
+    ));
+    // Every error is a 401 and says what is wrong without the token.
+    let err = auth
+        .authenticate(&headers(&[("X-Tapis-Token", &forged)]))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), 401);
+    assert!(!err.to_string().contains(&forged[..20]));
+}
+
+#[tokio::test]
+async fn a_user_token_cannot_act_on_behalf_of_anyone() {
+    let server = directory_server(TestToken::PUBLIC_KEY_PEM).await;
+    let auth = Authenticator::new(
+        directory(&server, Duration::from_secs(3600)).await,
+        "jobs",
+        "tacc",
+    );
+    let jwt = user("alice", "dev");
+    for obo in [("X-Tapis-User", "bob"), ("X-Tapis-Tenant", "admin")] {
+        let err = auth
+            .authenticate(&headers(&[("X-Tapis-Token", &jwt), obo]))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, AuthError::OboNotAllowed(m) if m.contains("user token")),
+            "{err:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_service_acts_for_the_user_named_in_the_headers_under_the_site_rules() {
+    let server = directory_server(TestToken::PUBLIC_KEY_PEM).await;
+    let dir = directory(&server, Duration::from_secs(3600)).await;
+    let jobs_at_tacc = Authenticator::new(dir.clone(), "jobs", "tacc");
+    let jwt = service_token("tacc");
+    let obo = |tenant: &'static str| {
+        headers(&[
+            ("X-Tapis-Token", &jwt),
+            ("X-Tapis-User", "bob"),
+            ("X-Tapis-Tenant", tenant),
+        ])
+    };
+
+    // Same site: allowed; the request is bob's in dev.
+    let who = jobs_at_tacc.authenticate(&obo("dev")).await.unwrap();
+    assert_eq!(who.account_type, AccountType::Service);
+    assert_eq!(
+        (who.username.as_str(), who.tenant_id.as_str()),
+        ("jobs", "admin")
+    );
+    assert_eq!(
+        (
+            who.request_username.as_str(),
+            who.request_tenant_id.as_str()
+        ),
+        ("bob", "dev")
+    );
+    assert!(who.is_on_behalf_of());
+
+    // Another site that does not run jobs: the primary site serves it.
+    let who = jobs_at_tacc.authenticate(&obo("uh")).await.unwrap();
+    assert_eq!(who.request_tenant_id, "uh");
+
+    // Another site that runs the service itself: refused at the primary.
+    let systems = Authenticator::new(dir.clone(), "systems", "tacc");
+    let err = systems.authenticate(&obo("uh")).await.unwrap_err();
+    assert!(
+        matches!(&err, AuthError::OboNotAllowed(m) if m.contains("runs systems itself")),
+        "{err:?}"
+    );
+
+    // A service at a non-primary site serves only its own tenants.
+    let jobs_at_uh = Authenticator::new(dir.clone(), "jobs", "uh");
+    let uh_jwt = service_token("uh");
+    let err = jobs_at_uh
+        .authenticate(&headers(&[
+            ("X-Tapis-Token", &uh_jwt),
+            ("X-Tapis-User", "bob"),
+            ("X-Tapis-Tenant", "dev"),
+        ]))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, AuthError::OboNotAllowed(m) if m.contains("primary")),
+        "{err:?}"
+    );
+    let ok = jobs_at_uh
+        .authenticate(&headers(&[
+            ("X-Tapis-Token", &uh_jwt),
+            ("X-Tapis-User", "bob"),
+            ("X-Tapis-Tenant", "uh"),
+        ]))
+        .await
+        .unwrap();
+    assert_eq!(ok.request_tenant_id, "uh");
+
+    // A token issued for another site.
+    let err = jobs_at_tacc
+        .authenticate(&headers(&[
+            ("X-Tapis-Token", &uh_jwt),
+            ("X-Tapis-User", "bob"),
+            ("X-Tapis-Tenant", "dev"),
+        ]))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, AuthError::OboNotAllowed(m) if m.contains("site uh")),
+        "{err:?}"
+    );
+
+    // Both headers are required, and the tenant must exist.
+    let err = jobs_at_tacc
+        .authenticate(&headers(&[
+            ("X-Tapis-Token", &jwt),
+            ("X-Tapis-Tenant", "dev"),
+        ]))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, AuthError::OboNotAllowed(m) if m.contains("must set")),
+        "{err:?}"
+    );
+    let err = jobs_at_tacc.authenticate(&obo("nope")).await.unwrap_err();
+    assert_eq!(err, AuthError::UnknownTenant("nope".into()));
+}
+
+#[tokio::test]
+async fn a_rotated_key_is_picked_up_by_one_refresh() {
+    let server = directory_server(TestToken::PUBLIC_KEY_PEM).await;
+    let auth = Authenticator::new(directory(&server, Duration::ZERO).await, "jobs", "tacc");
+    // dev's key rotates: the server now publishes the other key.
+    mount_tenants(&server, OTHER_PUB).await;
+    let rotated = TestToken::access("alice", "dev")
+        .signing_key(OTHER_KEY)
+        .sign()
+        .unwrap();
+    let who = auth
+        .authenticate(&headers(&[("X-Tapis-Token", &rotated)]))
+        .await
+        .unwrap();
+    assert_eq!(who.username, "alice");
+    assert_eq!(auth.directory().loads(), 2);
+    // Tokens signed with the old key now fail.
+    let old = user("alice", "dev");
+    assert_eq!(
+        auth.authenticate(&headers(&[("X-Tapis-Token", &old)]))
+            .await
+            .unwrap_err(),
+        AuthError::BadSignature
+    );
+}
+
+#[tokio::test]
+async fn a_flood_of_forged_tokens_does_not_flood_the_tenants_service() {
+    let server = directory_server(TestToken::PUBLIC_KEY_PEM).await;
+    let auth = Authenticator::new(
+        directory(&server, Duration::from_secs(3600)).await,
+        "jobs",
+        "tacc",
+    );
+    let forged = TestToken::access("alice", "dev")
+        .signing_key(OTHER_KEY)
+        .sign()
+        .unwrap();
+    let unknown = user("x", "not-a-tenant");
+    let calls = (0..200).map(|i| {
+        let auth = auth.clone();
+        let jwt = if i % 2 == 0 {
+            forged.clone()
+        } else {
+            unknown.clone()
+        };
+        async move {
+            auth.authenticate(&headers(&[("X-Tapis-Token", &jwt)]))
+                .await
+        }
+    });
+    let results = futures::future::join_all(calls).await;
+    assert!(results.iter().all(Result::is_err));
+    assert_eq!(
+        auth.directory().loads(),
+        1,
+        "no refresh inside the minimum interval"
+    );
+
+    // With the interval passed, concurrent failures share one refresh.
+    let server = directory_server(TestToken::PUBLIC_KEY_PEM).await;
+    let dir = directory(&server, Duration::from_millis(50)).await;
+    let auth = Authenticator::new(dir, "jobs", "tacc");
+    tokio::time::sleep(Duration::from_millis(60)).await;
+    let calls = (0..100).map(|_| {
+        let auth = auth.clone();
+        let jwt = forged.clone();
+        async move {
+            auth.authenticate(&headers(&[("X-Tapis-Token", &jwt)]))
+                .await
+        }
+    });
+    futures::future::join_all(calls).await;
+    assert_eq!(auth.directory().loads(), 2, "one shared refresh");
+}
+
+#[tokio::test]
+async fn the_layer_authenticates_routes_and_answers_401_with_an_envelope() {
+    use axum::routing::get;
+
+    let server = directory_server(TestToken::PUBLIC_KEY_PEM).await;
+    let auth = Authenticator::new(
+        directory(&server, Duration::from_secs(3600)).await,
+        "jobs",
+        "tacc",
+    );
+    let app = axum::Router::new()
+        .route(
+            "/whoami",
+            get(|who: Identity| async move {
+                format!("{}@{}", who.request_username, who.request_tenant_id)
+            }),
+        )
+        .route(
+            "/healthz",
+            get(|who: Option<Identity>| async move { format!("ok {}", who.is_some()) }),
+        )
+        .route("/docs/api", get(|| async { "docs" }))
+        .layer(
+            AuthLayer::new(auth)
+                .public_path("/healthz")
+                .public_path("/docs/*"),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    // The SDK's own HTTP client (rustls with its provider).
+    let http = tapis::Tapis::builder(&url)
+        .build()
+        .unwrap()
+        .http_client()
+        .clone();
+    let get = |path: &str, token: Option<&str>| {
+        let mut request = http.get(format!("{url}{path}"));
+        if let Some(token) = token {
+            request = request.header("X-Tapis-Token", token);
+        }
+        request.send()
+    };
+    let ok = get("/whoami", Some(&user("alice", "dev"))).await.unwrap();
+    assert_eq!(ok.status(), 200);
+    assert_eq!(ok.text().await.unwrap(), "alice@dev");
+
+    let denied = get("/whoami", None).await.unwrap();
+    assert_eq!(denied.status(), 401);
+    assert_eq!(denied.headers()["content-type"], "application/json");
+    let body: Value = denied.json().await.unwrap();
+    assert_eq!(body["status"], "error");
+    assert!(body["result"].is_null());
+    assert!(
+        body["message"].as_str().unwrap().contains("X-Tapis-Token"),
+        "{body}"
+    );
+
+    let forged = TestToken::access("alice", "dev")
+        .signing_key(OTHER_KEY)
+        .sign()
+        .unwrap();
+    assert_eq!(get("/whoami", Some(&forged)).await.unwrap().status(), 401);
+
+    let health = get("/healthz", None).await.unwrap();
+    assert_eq!(health.text().await.unwrap(), "ok false");
+    assert_eq!(get("/docs/api", None).await.unwrap().status(), 200);
+}
+
+#[tokio::test]
+async fn a_service_account_gets_service_tokens_and_acts_for_a_user() {
+    let server = tapis::testing::TestServer::builder()
+        .service_account("myservice", "pw")
+        .access_token_ttl(Duration::from_secs(3600))
+        .start()
+        .await
+        .unwrap();
+    let service = tapis::Tapis::builder(server.url())
+        .service_account("myservice", "pw")
+        .tenant_id(tapis::testing::TestServer::TENANT)
+        .site_id(tapis::testing::TestServer::SITE)
+        .build()
+        .unwrap();
+    // Acting for alice: the server answers as for her.
+    let info = service
+        .authenticator()
+        .get_userinfo()
+        .on_behalf_of("alice", tapis::testing::TestServer::TENANT)
+        .send()
+        .await
+        .unwrap()
+        .into_result();
+    assert_eq!(info.username.as_deref(), Some("alice"));
+    // One token request, to the Tokens API, with Basic auth and the
+    // service-token body tapisservice sends.
+    let grants: Vec<_> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/v3/tokens")
+        .collect();
+    assert_eq!(grants.len(), 1);
+    let body = grants[0].body_json().unwrap();
+    assert_eq!(body["account_type"], "service");
+    assert_eq!(body["token_username"], "myservice");
+    assert_eq!(body["token_tenant_id"], "dev");
+    assert_eq!(body["target_site_id"], "test");
+    assert!(grants[0]
+        .header("authorization")
+        .is_some_and(|v| v.starts_with("Basic ")));
+    let token = service.current_tokens().access_token.unwrap();
+    assert_eq!(token.claims().account_type.as_deref(), Some("service"));
+    assert!(
+        !format!("{service:?}").contains("pw\""),
+        "the password is shown"
+    );
+
+    // A wrong password is an auth error naming the Tokens API's answer.
+    let wrong = tapis::Tapis::builder(server.url())
+        .service_account("myservice", "nope")
+        .tenant_id("dev")
+        .site_id("test")
+        .build()
+        .unwrap();
+    let err = wrong.systems().get_systems().send().await.unwrap_err();
+    assert!(matches!(err, tapis::Error::Auth { .. }), "{err:?}");
+    // Without the site admin tenant, the client does not build.
+    let err = tapis::Tapis::builder(server.url())
+        .service_account("myservice", "pw")
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(&err, tapis::Error::Config(m) if m.contains("tenant_id")),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn service_tokens_are_refreshed_single_flight_before_they_expire() {
+    let server = tapis::testing::TestServer::builder()
+        .service_account("myservice", "pw")
+        .access_token_ttl(Duration::from_secs(2))
+        .start()
+        .await
+        .unwrap();
+    let service = tapis::Tapis::builder(server.url())
+        .service_account("myservice", "pw")
+        .tenant_id("dev")
+        .site_id("test")
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        let calls = (0..20).map(|_| {
+            service
+                .authenticator()
+                .get_userinfo()
+                .on_behalf_of("alice", "dev")
+                .send()
+        });
+        for result in futures::future::join_all(calls).await {
+            result.unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+    }
+    let grants = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/v3/tokens")
+        .count();
+    // 2 s tokens used for half their life: one token per round at most,
+    // never one per call.
+    assert!((2..=3).contains(&grants), "{grants} token requests");
+}
+
+#[tokio::test]
+async fn the_test_server_publishes_a_second_tenant_and_site_and_mints_service_tokens() {
+    use tapis::testing::TestServer;
+
+    let server = TestServer::start().await.unwrap();
+    let client = tapis::Tapis::builder(server.url()).build().unwrap();
+    let dir = TenantDirectory::load(&client).await.unwrap();
+    assert_eq!(
+        dir.tenant(TestServer::OTHER_TENANT)
+            .unwrap()
+            .site_id
+            .as_deref(),
+        Some(TestServer::OTHER_SITE)
+    );
+    assert!(dir.site(TestServer::SITE).unwrap().primary);
+    assert_eq!(
+        dir.site(TestServer::OTHER_SITE).unwrap().services,
+        ["systems"]
+    );
+    // The server's own service tokens pass a service's authentication.
+    let auth = Authenticator::new(dir, "jobs", TestServer::SITE);
+    let jwt = server.service_token("jobs", TestServer::SITE);
+    let who = auth
+        .authenticate(&headers(&[
+            ("X-Tapis-Token", &jwt),
+            ("X-Tapis-User", "alice"),
+            ("X-Tapis-Tenant", TestServer::OTHER_TENANT),
+        ]))
+        .await
+        .unwrap();
+    assert_eq!(who.request_tenant_id, TestServer::OTHER_TENANT);
+    // ...but not for a service the other site runs itself.
+    let systems = Authenticator::new(auth.directory().clone(), "systems", TestServer::SITE);
+    let jwt = server.service_token("systems", TestServer::SITE);
+    let err = systems
+        .authenticate(&headers(&[
+            ("X-Tapis-Token", &jwt),
+            ("X-Tapis-User", "alice"),
+            ("X-Tapis-Tenant", TestServer::OTHER_TENANT),
+        ]))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AuthError::OboNotAllowed(_)), "{err:?}");
+}
+
+/// `cargo run --example service`: the example service answers its caller
+/// with the caller's systems, fetched on their behalf.
+#[test]
+fn the_service_example_serves_a_caller_on_their_behalf() {
+    let output = std::process::Command::new(env!("CARGO"))
+        .args([
+            "run",
+            "--quiet",
+            "--example",
+            "service",
+            "--features",
+            "service,axum,testing",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "the example failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for expected in [
+        "1. service myservice listening at http://127.0.0.1:",
+        "2. alice logged in and created system alice-hpc",
+        "3. the service answered alice: {",
+        r#""systems":["alice-hpc"]"#,
+        r#""user":"alice""#,
+        "4. without a token: 401 {",
+        "5. the service called getSystems as X-Tapis-User=alice X-Tapis-Tenant=dev",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "missing {expected:?} in:\n{stdout}"
+        );
+    }
+}
