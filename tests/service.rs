@@ -564,6 +564,42 @@ async fn service_tokens_are_refreshed_single_flight_before_they_expire() {
 }
 
 #[tokio::test]
+async fn a_401_gets_the_service_a_new_token_and_one_retry() {
+    let server = tapis::testing::TestServer::builder()
+        .service_account("myservice", "pw")
+        .start()
+        .await
+        .unwrap();
+    let service = tapis::Tapis::builder(server.url())
+        .service_account("myservice", "pw")
+        .tenant_id("dev")
+        .site_id("test")
+        .build()
+        .unwrap();
+    // The token is revoked: the next call is answered 401 once.
+    server
+        .on_operation("authenticator", "get_userinfo")
+        .unwrap()
+        .times(1)
+        .reply(tapis::testing::Reply::error(401, "token revoked"));
+    let info = service
+        .authenticator()
+        .get_userinfo()
+        .on_behalf_of("alice", "dev")
+        .send()
+        .await
+        .unwrap()
+        .into_result();
+    assert_eq!(info.username.as_deref(), Some("alice"));
+    let grants = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/v3/tokens")
+        .count();
+    assert_eq!(grants, 2, "the first token, then a new one after the 401");
+}
+
+#[tokio::test]
 async fn the_test_server_publishes_a_second_tenant_and_site_and_mints_service_tokens() {
     use tapis::testing::TestServer;
 
