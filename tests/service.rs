@@ -79,6 +79,22 @@ fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
         .collect()
 }
 
+/// The service `jobs` at site `tacc`, over a directory that refreshes at
+/// most once an hour, and the server publishing it.
+async fn jobs_at_tacc() -> (MockServer, Authenticator) {
+    let server = directory_server(TestToken::PUBLIC_KEY_PEM).await;
+    let dir = directory(&server, Duration::from_secs(3600)).await;
+    (server, Authenticator::new(dir, "jobs", "tacc"))
+}
+
+/// alice's token in dev, signed with a key that is not dev's.
+fn forged() -> String {
+    TestToken::access("alice", "dev")
+        .signing_key(OTHER_KEY)
+        .sign()
+        .unwrap()
+}
+
 fn user(name: &str, tenant: &str) -> String {
     TestToken::access(name, tenant).sign().unwrap()
 }
@@ -89,12 +105,7 @@ fn service_token(site: &str) -> String {
 
 #[tokio::test]
 async fn a_user_token_is_checked_locally_and_names_the_caller() {
-    let server = directory_server(TestToken::PUBLIC_KEY_PEM).await;
-    let auth = Authenticator::new(
-        directory(&server, Duration::from_secs(3600)).await,
-        "jobs",
-        "tacc",
-    );
+    let (server, auth) = jobs_at_tacc().await;
     let jwt = user("alice", "dev");
     let who = auth
         .authenticate(&headers(&[
@@ -134,16 +145,8 @@ async fn a_user_token_is_checked_locally_and_names_the_caller() {
 
 #[tokio::test]
 async fn every_bad_token_has_its_own_error() {
-    let server = directory_server(TestToken::PUBLIC_KEY_PEM).await;
-    let auth = Authenticator::new(
-        directory(&server, Duration::from_secs(3600)).await,
-        "jobs",
-        "tacc",
-    );
-    let forged = TestToken::access("alice", "dev")
-        .signing_key(OTHER_KEY)
-        .sign()
-        .unwrap();
+    let (_server, auth) = jobs_at_tacc().await;
+    let forged = forged();
     let expired = TestToken::access("alice", "dev")
         .expired_since(Duration::from_secs(5))
         .sign()
@@ -197,12 +200,7 @@ async fn every_bad_token_has_its_own_error() {
 
 #[tokio::test]
 async fn a_user_token_cannot_act_on_behalf_of_anyone() {
-    let server = directory_server(TestToken::PUBLIC_KEY_PEM).await;
-    let auth = Authenticator::new(
-        directory(&server, Duration::from_secs(3600)).await,
-        "jobs",
-        "tacc",
-    );
+    let (_server, auth) = jobs_at_tacc().await;
     let jwt = user("alice", "dev");
     for obo in [("X-Tapis-User", "bob"), ("X-Tapis-Tenant", "admin")] {
         let err = auth
@@ -312,10 +310,7 @@ async fn a_rotated_key_is_picked_up_by_one_refresh() {
     let auth = Authenticator::new(directory(&server, Duration::ZERO).await, "jobs", "tacc");
     // dev's key rotates: the server now publishes the other key.
     mount_tenants(&server, OTHER_PUB).await;
-    let rotated = TestToken::access("alice", "dev")
-        .signing_key(OTHER_KEY)
-        .sign()
-        .unwrap();
+    let rotated = forged();
     let who = auth
         .authenticate(&headers(&[("X-Tapis-Token", &rotated)]))
         .await
@@ -334,16 +329,8 @@ async fn a_rotated_key_is_picked_up_by_one_refresh() {
 
 #[tokio::test]
 async fn a_flood_of_forged_tokens_does_not_flood_the_tenants_service() {
-    let server = directory_server(TestToken::PUBLIC_KEY_PEM).await;
-    let auth = Authenticator::new(
-        directory(&server, Duration::from_secs(3600)).await,
-        "jobs",
-        "tacc",
-    );
-    let forged = TestToken::access("alice", "dev")
-        .signing_key(OTHER_KEY)
-        .sign()
-        .unwrap();
+    let (_server, auth) = jobs_at_tacc().await;
+    let forged = forged();
     let unknown = user("x", "not-a-tenant");
     let calls = (0..200).map(|i| {
         let auth = auth.clone();
@@ -386,12 +373,7 @@ async fn a_flood_of_forged_tokens_does_not_flood_the_tenants_service() {
 async fn the_layer_authenticates_routes_and_answers_401_with_an_envelope() {
     use axum::routing::get;
 
-    let server = directory_server(TestToken::PUBLIC_KEY_PEM).await;
-    let auth = Authenticator::new(
-        directory(&server, Duration::from_secs(3600)).await,
-        "jobs",
-        "tacc",
-    );
+    let (_server, auth) = jobs_at_tacc().await;
     let app = axum::Router::new()
         .route(
             "/whoami",
@@ -441,10 +423,7 @@ async fn the_layer_authenticates_routes_and_answers_401_with_an_envelope() {
         "{body}"
     );
 
-    let forged = TestToken::access("alice", "dev")
-        .signing_key(OTHER_KEY)
-        .sign()
-        .unwrap();
+    let forged = forged();
     assert_eq!(get("/whoami", Some(&forged)).await.unwrap().status(), 401);
 
     let health = get("/healthz", None).await.unwrap();
