@@ -653,3 +653,28 @@ fn the_service_example_serves_a_caller_on_their_behalf() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_directory_reloads_on_its_schedule_and_stops_when_dropped() {
+    let server = directory_server(TestToken::PUBLIC_KEY_PEM).await;
+    let admin = tapis::Tapis::builder(server.uri()).build().unwrap();
+    let dir = TenantDirectory::builder(&admin)
+        .refresh_every(Some(Duration::from_millis(100)))
+        .load()
+        .await
+        .unwrap();
+    // A key rotated on the server shows up without any request failing.
+    mount_tenants(&server, OTHER_PUB).await;
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    assert!(dir.loads() >= 3, "{} loads", dir.loads());
+    assert_eq!(
+        dir.tenant("dev").unwrap().public_key.as_deref(),
+        Some(OTHER_PUB)
+    );
+    // Dropped: the schedule ends (no more requests reach the server).
+    drop(dir);
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let before = server.received_requests().await.unwrap().len();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(server.received_requests().await.unwrap().len(), before);
+}
