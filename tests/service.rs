@@ -251,7 +251,8 @@ async fn a_service_acts_for_the_user_named_in_the_headers_under_the_site_rules()
 
     // (service, its site, token, the tenant acted in, Ok or what the
     // refusal names)
-    let rules: [(&str, &str, &str, &str, Result<(), &str>); 6] = [
+    type Rule<'a> = (&'a str, &'a str, &'a str, &'a str, Result<(), &'a str>);
+    let rules: [Rule; 6] = [
         // Another site that does not run jobs: the primary site serves it.
         ("jobs", "tacc", &tacc_jwt, "uh", Ok(())),
         // Another site that runs the service itself: not at the primary.
