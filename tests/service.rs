@@ -140,7 +140,13 @@ async fn a_user_token_is_checked_locally_and_names_the_caller() {
             .unwrap();
     }
     assert_eq!(auth.directory().loads(), 1);
-    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+    let loads = server.received_requests().await.unwrap();
+    assert_eq!(loads.len(), 2);
+    // Public lists: asked for as they are, without a token.
+    for request in loads {
+        assert!(request.url.query().is_none(), "{}", request.url);
+        assert!(!request.headers.contains_key("x-tapis-token"));
+    }
 }
 
 #[tokio::test]

@@ -249,12 +249,8 @@ struct Envelope<T> {
 }
 
 async fn fetch(client: &Tapis) -> Result<Snapshot, Error> {
-    let get = |path: &'static str| {
-        client
-            .request(reqwest::Method::GET, path)
-            .without_token()
-            .tapis_query("limit", -1)
-    };
+    // Both lists come whole (tenants-api pages neither); no token needed.
+    let get = |path: &'static str| client.request(reqwest::Method::GET, path).without_token();
     let (tenants, sites) = futures_util::future::try_join(
         get("/v3/tenants").send_json::<Envelope<Vec<Tenant>>>(),
         get("/v3/sites").send_json::<Envelope<Vec<Site>>>(),
