@@ -685,3 +685,61 @@ async fn the_directory_reloads_on_its_schedule_and_stops_when_dropped() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(server.received_requests().await.unwrap().len(), before);
 }
+
+/// The service's password travels as HTTP Basic auth: a redirect from the
+/// Tokens API is never followed, to another origin or the same one.
+#[tokio::test]
+async fn a_redirect_from_the_tokens_api_does_not_take_the_password_along() {
+    let elsewhere = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(envelope(json!({})))
+        .mount(&elsewhere)
+        .await;
+    let tapis_server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v3/tokens"))
+        .respond_with(
+            wiremock::ResponseTemplate::new(307)
+                .insert_header("location", format!("{}/v3/tokens", elsewhere.uri())),
+        )
+        .mount(&tapis_server)
+        .await;
+    let service = tapis::Tapis::builder(tapis_server.uri())
+        .service_account("myservice", "the-password")
+        .tenant_id("admin")
+        .site_id("tacc")
+        .build()
+        .unwrap();
+    let err = service.systems().get_systems().send().await.unwrap_err();
+    assert!(
+        !format!("{err} {err:?}").contains("the-password"),
+        "{err:?}"
+    );
+    assert!(elsewhere.received_requests().await.unwrap().is_empty());
+    // One token request, not followed.
+    assert_eq!(tapis_server.received_requests().await.unwrap().len(), 1);
+
+    // Nor to another path of the same origin.
+    let same = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v3/tokens"))
+        .respond_with(
+            wiremock::ResponseTemplate::new(307)
+                .insert_header("location", format!("{}/v3/collect", same.uri())),
+        )
+        .mount(&same)
+        .await;
+    let service = tapis::Tapis::builder(same.uri())
+        .service_account("myservice", "the-password")
+        .tenant_id("admin")
+        .site_id("tacc")
+        .build()
+        .unwrap();
+    service.systems().get_systems().send().await.unwrap_err();
+    let seen = same.received_requests().await.unwrap();
+    assert!(
+        seen.iter().all(|r| r.url.path() == "/v3/tokens"),
+        "followed to {:?}",
+        seen.last().map(|r| r.url.to_string())
+    );
+}
