@@ -50,14 +50,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     println!("started a local Tapis at {}", tapis_server.url());
 
-    // The service: its client holds service tokens from the Tokens API;
-    // its authenticator checks callers' tokens with the tenants' keys.
+    // The service: the tenants and sites of its Tapis (read without a
+    // token); its client holds service tokens from the Tokens API and sends
+    // each call to the site its tenant and service call for; its
+    // authenticator checks callers' tokens with the tenants' keys.
+    let anonymous = Tapis::builder(tapis_server.url()).build()?;
+    let tenants = TenantDirectory::load(&anonymous).await?;
     let service_client = Tapis::builder(tapis_server.url())
         .service_account(SERVICE, SERVICE_PASSWORD)
         .tenant_id(TestServer::TENANT)
         .site_id(TestServer::SITE)
+        .tenant_directory(tenants.clone())
         .build()?;
-    let tenants = TenantDirectory::load(&service_client).await?;
     let auth = Authenticator::new(tenants, SERVICE, TestServer::SITE);
     let app = Router::new()
         .route("/my-systems", get(my_systems))

@@ -364,6 +364,53 @@ impl TapisBuilder {
         self
     }
 
+    /// Routes a service account's calls the way tapisservice does (feature
+    /// `service`): each call goes to the site and base URL its tenant (the
+    /// `X-Tapis-Tenant` of [`on_behalf_of`](crate::CallOptions::on_behalf_of),
+    /// else the client's tenant) and its service call for, with a service
+    /// token for that site. The client holds one token per site it calls,
+    /// each obtained from its own site's Tokens API on first use
+    /// (`target_site_id`) and refreshed on its own. Needs
+    /// [`service_account`](TapisBuilder::service_account),
+    /// [`tenant_id`](TapisBuilder::tenant_id) and
+    /// [`site_id`](TapisBuilder::site_id).
+    ///
+    /// The rules (tapisservice's `get_site_and_base_url_for_service_request`),
+    /// for tenant `T`: the Tenants API is asked at the primary site; the
+    /// Security Kernel and the Tokens API at the service's own site when `T`
+    /// belongs to it, else at the primary site; a service `T`'s site runs is
+    /// asked at `T`'s base URL, anything else at the primary site (its
+    /// `tenant_base_url_template` for `T`).
+    ///
+    /// A tenant the directory does not know refreshes it (rate-limited), then
+    /// fails with [`Error::InvalidInput`] before anything is sent.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), tapis::Error> {
+    /// let anonymous = tapis::Tapis::builder("https://admin.tapis.io").build()?;
+    /// let directory = tapis::service::TenantDirectory::load(&anonymous).await?;
+    /// let service = tapis::Tapis::builder("https://admin.tapis.io")
+    ///     .service_account("myservice", "its password")
+    ///     .tenant_id("admin")
+    ///     .site_id("tacc")
+    ///     .tenant_directory(directory)
+    ///     .build()?;
+    /// // Sent to the base URL of tenant `uh`'s site for `systems`, with a
+    /// // token for that site.
+    /// let systems = service
+    ///     .systems()
+    ///     .get_systems()
+    ///     .on_behalf_of("jdoe", "uh")
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "service")]
+    pub fn tenant_directory(mut self, directory: crate::service::TenantDirectory) -> Self {
+        self.shared.directory = Some(directory);
+        self
+    }
+
     /// The tenant id; when not given, [`Tapis::tenant`] finds it from the
     /// base URL.
     pub fn tenant_id(mut self, tenant: impl Into<String>) -> Self {
@@ -525,8 +572,11 @@ impl TapisBuilder {
             Some(http) => http,
             None => build_http_client(&self.settings)?,
         };
-        let shared =
-            ClientContext::new(self.shared, Session::new(&base_url, http.clone(), session))?;
+        let shared = ClientContext::new(
+            self.shared,
+            Session::new(&base_url, http.clone(), session),
+            self.allow_http,
+        )?;
         let services = Services::new(&base_url, &http, &shared);
         Ok(Tapis {
             base_url,
@@ -567,7 +617,7 @@ fn is_loopback(url: &url::Url) -> bool {
 /// `https://host/`, `https://host/v3`, `https://host/v3/` → `https://host`.
 /// A path prefix other than `/v3` (a proxy mount) is kept. Plain `http` is
 /// refused for other hosts than this machine unless `allow_http`.
-fn normalize_base_url(input: &str, allow_http: bool) -> Result<String, Error> {
+pub(crate) fn normalize_base_url(input: &str, allow_http: bool) -> Result<String, Error> {
     let shown = shown_url(input);
     let bad = |why: &str| Error::Config(format!("base URL `{shown}`: {why}"));
     let mut url = url::Url::parse(input.trim()).map_err(|e| bad(&e.to_string()))?;

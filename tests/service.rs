@@ -36,7 +36,8 @@ fn tenants(dev_key: &str) -> Value {
 
 fn sites() -> Value {
     json!([
-        {"site_id": "tacc", "primary": true, "base_url": "https://tapis.io", "site_admin_tenant_id": "admin", "services": ["systems", "jobs"]},
+        {"site_id": "tacc", "primary": true, "base_url": "https://tapis.io", "site_admin_tenant_id": "admin", "services": ["systems", "jobs"],
+         "tenant_base_url_template": "https://${tenant_id}.primary.tapis.io"},
         {"site_id": "uh", "primary": false, "base_url": "https://uh.tapis.io", "site_admin_tenant_id": "uh-admin", "services": ["systems"]},
     ])
 }
@@ -742,4 +743,282 @@ async fn a_redirect_from_the_tokens_api_does_not_take_the_password_along() {
         "followed to {:?}",
         seen.last().map(|r| r.url.to_string())
     );
+}
+
+/// The target site a service token was issued for.
+fn target_site(jwt: &str) -> String {
+    let token = tapis::auth::Token::parse(jwt).unwrap();
+    token.claims().other["tapis/target_site"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// A Tapis of two sites for a service at the primary site `test` (the
+/// TestServer: its Tokens API, its tenant `dev`): the associate site `assoc`
+/// runs systems only, at `assoc_url`; the primary site reaches other sites'
+/// tenants at `{primary_url}/at-primary/${tenant_id}`.
+async fn two_sites(home: &str, assoc_url: &str, primary_url: &str) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v3/tenants"))
+        .respond_with(envelope(json!([
+            {"tenant_id": "dev", "site_id": "test", "base_url": home},
+            {"tenant_id": "assoc-t", "site_id": "assoc", "base_url": assoc_url},
+            {"tenant_id": "assoc-admin", "site_id": "assoc", "base_url": assoc_url},
+        ])))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v3/sites"))
+        .respond_with(envelope(json!([
+            {"site_id": "test", "primary": true, "site_admin_tenant_id": "dev",
+             "services": ["systems", "workflows", "security", "tokens"],
+             "tenant_base_url_template": format!("{primary_url}/at-primary/${{tenant_id}}")},
+            {"site_id": "assoc", "primary": false, "site_admin_tenant_id": "assoc-admin",
+             "services": ["systems"]},
+        ])))
+        .mount(&server)
+        .await;
+    server
+}
+
+/// tapisservice's routing (tenants.py `get_site_and_base_url_for_service_request`):
+/// each call goes to the base URL its tenant and service call for, with the
+/// service token of that site, one token per site.
+#[tokio::test]
+async fn a_service_routes_each_call_to_its_site_with_that_sites_token() {
+    let home = tapis::testing::TestServer::builder()
+        .service_account("myservice", "pw")
+        .start()
+        .await
+        .unwrap();
+    let assoc = MockServer::start().await;
+    let primary = MockServer::start().await;
+    for server in [&assoc, &primary] {
+        Mock::given(method("GET"))
+            .respond_with(envelope(json!([])))
+            .mount(server)
+            .await;
+    }
+    let dir_server = two_sites(home.url(), &assoc.uri(), &primary.uri()).await;
+    let directory = directory(&dir_server, Duration::ZERO).await;
+    let service = tapis::Tapis::builder(home.url())
+        .service_account("myservice", "pw")
+        .tenant_id("dev")
+        .site_id("test")
+        .tenant_directory(directory.clone())
+        .build()
+        .unwrap();
+
+    // The associate site runs systems: its tenant's calls go there, with a
+    // token for that site; concurrent calls share one token request.
+    let calls = (0..8).map(|_| {
+        service
+            .systems()
+            .get_systems()
+            .on_behalf_of("alice", "assoc-t")
+            .send()
+    });
+    for result in futures_util::future::join_all(calls).await {
+        result.unwrap();
+    }
+    let received = assoc.received_requests().await.unwrap();
+    assert_eq!(received.len(), 8);
+    for request in &received {
+        assert_eq!(request.url.path(), "/v3/systems");
+        assert_eq!(request.headers["x-tapis-tenant"], "assoc-t");
+        assert_eq!(request.headers["x-tapis-user"], "alice");
+        let jwt = request.headers["x-tapis-token"].to_str().unwrap();
+        assert_eq!(target_site(jwt), "assoc");
+    }
+
+    // A service the associate site does not run (workflows), and the
+    // Security Kernel for a tenant of another site: the primary site, at the
+    // URL its template gives for the tenant, with the home site's token.
+    service
+        .request(reqwest::Method::GET, "/v3/workflows/groups")
+        .on_behalf_of("alice", "assoc-t")
+        .send()
+        .await
+        .unwrap();
+    service
+        .request(reqwest::Method::GET, "/v3/security/role")
+        .on_behalf_of("alice", "assoc-t")
+        .send()
+        .await
+        .unwrap();
+    let received = primary.received_requests().await.unwrap();
+    let paths: Vec<&str> = received.iter().map(|r| r.url.path()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/at-primary/assoc-t/v3/workflows/groups",
+            "/at-primary/assoc-t/v3/security/role"
+        ]
+    );
+    for request in &received {
+        let jwt = request.headers["x-tapis-token"].to_str().unwrap();
+        assert_eq!(target_site(jwt), "test");
+    }
+
+    // The home tenant's calls stay home (the TestServer answers them).
+    let systems = service
+        .systems()
+        .get_systems()
+        .on_behalf_of("alice", "dev")
+        .send()
+        .await
+        .unwrap();
+    assert!(systems.status().is_success());
+    let home_calls = home.requests_to("systems", "getSystems").unwrap();
+    assert_eq!(home_calls.len(), 1);
+    let jwt = home_calls[0].header("x-tapis-token").unwrap();
+    assert_eq!(target_site(jwt), "test");
+
+    // One token per site, each from the home site's Tokens API.
+    let grants = home.requests_to("tokens", "create_token").unwrap();
+    let mut sites: Vec<String> = grants
+        .iter()
+        .map(|g| {
+            let body: Value = serde_json::from_slice(&g.body).unwrap();
+            body["target_site_id"].as_str().unwrap().to_string()
+        })
+        .collect();
+    sites.sort();
+    assert_eq!(sites, ["assoc", "test"]);
+
+    // The Tenants API is asked at the primary site's admin tenant.
+    service
+        .request(reqwest::Method::GET, "/v3/sites")
+        .on_behalf_of("alice", "assoc-t")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(home.requests().last().unwrap().path, "/v3/sites");
+}
+
+#[tokio::test]
+async fn a_tenant_the_directory_does_not_know_is_refused_before_sending() {
+    let home = tapis::testing::TestServer::builder()
+        .service_account("myservice", "pw")
+        .start()
+        .await
+        .unwrap();
+    let dir_server = two_sites(home.url(), "http://127.0.0.1:9", "http://127.0.0.1:9").await;
+    let directory = directory(&dir_server, Duration::ZERO).await;
+    let service = tapis::Tapis::builder(home.url())
+        .service_account("myservice", "pw")
+        .tenant_id("dev")
+        .site_id("test")
+        .tenant_directory(directory.clone())
+        .build()
+        .unwrap();
+    let before = home.requests().len();
+    let err = service
+        .systems()
+        .get_systems()
+        .on_behalf_of("alice", "nowhere")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, tapis::Error::InvalidInput(m) if m.contains("`nowhere`")),
+        "{err:?}"
+    );
+    // The directory was asked once more (the tenant could be new), and
+    // nothing went to Tapis: no token request, no call.
+    assert_eq!(directory.loads(), 2);
+    assert_eq!(home.requests().len(), before);
+
+    // Routing needs the service's own site.
+    let err = tapis::Tapis::builder(home.url())
+        .service_account("myservice", "pw")
+        .tenant_id("dev")
+        .tenant_directory(directory)
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(&err, tapis::Error::Config(m) if m.contains("site_id")),
+        "{err:?}"
+    );
+}
+
+/// tapisservice's `resolve_tenant_id_for_request`: without X-Tapis-Tenant,
+/// the request's tenant is the one whose base URL it was sent to, and a user
+/// token must be from that tenant.
+#[tokio::test]
+async fn a_user_token_must_be_from_the_tenant_of_the_host_it_was_sent_to() {
+    let server = directory_server(TestToken::PUBLIC_KEY_PEM).await;
+    let auth = Authenticator::new(directory(&server, Duration::ZERO).await, "jobs", "tacc");
+    let dev = user("alice", "dev");
+    let uh = user("bob", "uh");
+    let with_host = |jwt: &str, host: &str| headers(&[("X-Tapis-Token", jwt), ("Host", host)]);
+    // dev's own host, any case; uh's host at the primary site (forwarded
+    // from its site); local development hosts are not checked.
+    for (jwt, host) in [
+        (&dev, "dev.tapis.io"),
+        (&dev, "DEV.tapis.io"),
+        (&dev, "dev.tapis.io:443"),
+        (&uh, "uh.primary.tapis.io"),
+        (&dev, "localhost:5000"),
+        (&dev, "127.0.0.1:8080"),
+        (&dev, "[::1]:5000"),
+        (&dev, "172.17.0.1:5000"),
+    ] {
+        let who = auth.authenticate(&with_host(jwt, host)).await;
+        assert!(who.is_ok(), "{host}: {who:?}");
+    }
+    assert_eq!(auth.directory().loads(), 1);
+    // Another tenant's host.
+    let err = auth
+        .authenticate(&with_host(&dev, "admin.tapis.io"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, AuthError::WrongTenant(m) if m.contains("dev") && m.contains("admin")),
+        "{err:?}"
+    );
+    assert_eq!(err.status(), http::StatusCode::UNAUTHORIZED);
+    // A host no tenant has: the tenants are reloaded once, then refused.
+    let err = auth
+        .authenticate(&with_host(&dev, "evil.example.org"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, AuthError::WrongTenant(m) if m.contains("evil.example.org")),
+        "{err:?}"
+    );
+    assert_eq!(auth.directory().loads(), 2);
+    // The URI's authority, where there is one (HTTP/2), is the host.
+    let request = http::Request::builder()
+        .uri("https://admin.tapis.io/v3/jobs")
+        .header("X-Tapis-Token", &dev)
+        .header("Host", "dev.tapis.io")
+        .body(())
+        .unwrap();
+    let err = auth
+        .authenticate_request(request.uri(), request.headers())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AuthError::WrongTenant(_)), "{err:?}");
+    // Turned off, for a service behind a proxy that rewrites the host.
+    let lenient = auth.clone().check_host(false);
+    lenient
+        .authenticate_request(request.uri(), request.headers())
+        .await
+        .unwrap();
+    // Service tokens name their tenant in X-Tapis-Tenant: not checked
+    // against the host.
+    let jwt = service_token("tacc");
+    let who = auth
+        .authenticate(&headers(&[
+            ("X-Tapis-Token", &jwt),
+            ("X-Tapis-User", "alice"),
+            ("X-Tapis-Tenant", "dev"),
+            ("Host", "admin.tapis.io"),
+        ]))
+        .await
+        .unwrap();
+    assert_eq!(who.request_tenant_id, "dev");
 }

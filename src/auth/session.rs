@@ -342,6 +342,12 @@ impl Session {
         }
     }
 
+    /// How long before expiry the access token is refreshed.
+    #[cfg(feature = "service")]
+    pub(crate) fn margin(&self) -> Duration {
+        self.margin
+    }
+
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.http
     }

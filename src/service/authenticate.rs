@@ -115,6 +115,12 @@ pub enum AuthError {
     /// request...); the message names the rule.
     #[error("on-behalf-of not allowed: {0}")]
     OboNotAllowed(String),
+    /// A user token's tenant is not the tenant of the URL the request was
+    /// sent to (tapisservice's `resolve_tenant_id_for_request`: "the
+    /// tenant_id claim in the token does not match the URL tenant"), or no
+    /// tenant has the request's host as its base URL.
+    #[error("wrong tenant for this URL: {0}")]
+    WrongTenant(String),
     /// The tenants could not be loaded to check the token.
     #[error("the tenants could not be loaded: {0}")]
     Unavailable(String),
@@ -149,6 +155,7 @@ pub struct Authenticator {
     directory: TenantDirectory,
     service: Arc<str>,
     site_id: Arc<str>,
+    check_host: bool,
 }
 
 /// The one claim read before the signature is checked: which tenant's key
@@ -171,7 +178,19 @@ impl Authenticator {
             directory,
             service: service.into().into(),
             site_id: site_id.into().into(),
+            check_host: true,
         }
+    }
+
+    /// Whether a user token's tenant must be the tenant of the host the
+    /// request was sent to (default: yes, as tapisservice does). The host
+    /// is the request URI's authority, else its `Host` header; a request
+    /// without either, or to a loopback address or `172.17.0.1` (local
+    /// development, as tapisservice exempts), is not checked. Turn it off for
+    /// a service that proxies rewrite the `Host` of.
+    pub fn check_host(mut self, check: bool) -> Self {
+        self.check_host = check;
+        self
     }
 
     /// The directory the tokens are checked against.
@@ -183,7 +202,37 @@ impl Authenticator {
     /// `X-Tapis-User`, `X-Tapis-Tenant`, `X-Tapis-Tracking-ID`). With the
     /// directory loaded this is local work (an RS256 check); it reaches the
     /// network only for a rate-limited tenant refresh.
+    ///
+    /// The host a user token's tenant is checked against
+    /// ([`Authenticator::check_host`]) is the `Host` header here; use
+    /// [`Authenticator::authenticate_request`] where the request's URI is at
+    /// hand (HTTP/2 carries the host in the URI, not in a header).
     pub async fn authenticate(&self, headers: &HeaderMap) -> Result<Identity, AuthError> {
+        self.authenticate_parts(None, headers).await
+    }
+
+    /// Authenticates a request by its URI and headers, as
+    /// [`Authenticator::authenticate`] does, with the host taken from the
+    /// URI's authority (else the `Host` header).
+    ///
+    /// ```no_run
+    /// # async fn demo(auth: tapis::service::Authenticator, request: http::Request<()>) {
+    /// let who = auth.authenticate_request(request.uri(), request.headers()).await;
+    /// # }
+    /// ```
+    pub async fn authenticate_request(
+        &self,
+        uri: &http::Uri,
+        headers: &HeaderMap,
+    ) -> Result<Identity, AuthError> {
+        self.authenticate_parts(uri.authority(), headers).await
+    }
+
+    async fn authenticate_parts(
+        &self,
+        authority: Option<&http::uri::Authority>,
+        headers: &HeaderMap,
+    ) -> Result<Identity, AuthError> {
         let text = |name: &str| -> Result<Option<&str>, AuthError> {
             match headers.get(name) {
                 None => Ok(None),
@@ -219,7 +268,18 @@ impl Authenticator {
                     "a user token cannot set X-Tapis-User or X-Tapis-Tenant".into(),
                 ))
             }
-            _ => (username.clone(), tenant_id.clone()),
+            _ => {
+                if self.check_host {
+                    let host = match authority {
+                        Some(authority) => Some(authority.as_str()),
+                        None => text("host")?,
+                    };
+                    if let Some(host) = host {
+                        self.host_is_tenants(host, &tenant_id).await?;
+                    }
+                }
+                (username.clone(), tenant_id.clone())
+            }
         };
         Ok(Identity {
             jwt: jwt.into(),
@@ -303,6 +363,42 @@ impl Authenticator {
         Ok((user, tenant))
     }
 
+    /// Whether `host` (the request's, `name[:port]`) is `tenant`'s: its base
+    /// URL's, or the primary site's URL for it (an associate site's
+    /// request forwarded to the primary site). Local development hosts are
+    /// not checked. A host no tenant has reloads the tenants once
+    /// (rate-limited) before it is refused.
+    async fn host_is_tenants(&self, host: &str, tenant: &str) -> Result<(), AuthError> {
+        let mut host = host.to_ascii_lowercase();
+        // A default port written out is the same host.
+        for default in [":443", ":80"] {
+            if let Some(bare) = host.strip_suffix(default) {
+                host = bare.to_string();
+                break;
+            }
+        }
+        if is_local(&host) {
+            return Ok(());
+        }
+        let mut snapshot = self.directory.snapshot();
+        if !snapshot.hosts.contains_key(&host) && matches!(self.directory.refresh().await, Ok(true))
+        {
+            snapshot = self.directory.snapshot();
+        }
+        let Some(owners) = snapshot.hosts.get(&host) else {
+            return Err(AuthError::WrongTenant(format!(
+                "no tenant has the base URL of host {host}"
+            )));
+        };
+        if !owners.iter().any(|owner| owner == tenant) {
+            return Err(AuthError::WrongTenant(format!(
+                "the token's tenant {tenant} is not the tenant of host {host} ({})",
+                owners.join(", ")
+            )));
+        }
+        Ok(())
+    }
+
     /// Whether this service may act in `tenant`: a tenant of its own site,
     /// or, from the primary site, one whose site does not run this service.
     fn may_serve(&self, snapshot: &Snapshot, tenant: &str) -> Result<(), AuthError> {
@@ -330,6 +426,24 @@ impl Authenticator {
         }
         Ok(())
     }
+}
+
+/// A local development host: loopback, or Docker's bridge `172.17.0.1`
+/// (tapisservice exempts `localhost:` and `172.17.0.1:`).
+fn is_local(host: &str) -> bool {
+    let name = match host.rsplit_once(':') {
+        // `[::1]:5000`, `localhost:5000`; a bare IPv6 literal has no brackets.
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) && !name.ends_with(':') => {
+            name
+        }
+        _ => host,
+    };
+    let name = name.trim_start_matches('[').trim_end_matches(']');
+    name == "localhost"
+        || name == "172.17.0.1"
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The `tapis/tenant_id` claim, read before the signature is checked.

@@ -33,6 +33,11 @@ pub struct Site {
     /// The services the site runs itself.
     #[serde(default)]
     pub services: Vec<String>,
+    /// The base URL of any tenant at this site, `${tenant_id}` standing for
+    /// the tenant (on the primary site: how other sites' tenants reach the
+    /// services their own site does not run).
+    #[serde(default)]
+    pub tenant_base_url_template: Option<String>,
     /// Every other field.
     #[serde(flatten)]
     pub other: Map<String, Value>,
@@ -43,6 +48,11 @@ pub(super) struct Snapshot {
     pub(super) loaded_at: Instant,
     pub(super) tenants: HashMap<String, (Tenant, Option<Arc<DecodingKey>>)>,
     pub(super) sites: HashMap<String, Site>,
+    /// Which tenants each host (`name[:port]`, lower case) serves: their
+    /// own base URL's, and the primary site's URL for them
+    /// (`tenant_base_url_template`). Built once per load, so that checking a
+    /// request's host is one lookup.
+    pub(super) hosts: HashMap<String, Vec<String>>,
 }
 
 impl Snapshot {
@@ -279,9 +289,50 @@ async fn fetch(client: &Tapis) -> Result<Snapshot, Error> {
         .into_iter()
         .map(|site| (site.site_id.clone(), site))
         .collect();
+    let hosts = hosts(&tenants, &sites);
     Ok(Snapshot {
         loaded_at: Instant::now(),
         tenants,
         sites,
+        hosts,
+    })
+}
+
+/// The host index of [`Snapshot::hosts`].
+fn hosts(
+    tenants: &HashMap<String, (Tenant, Option<Arc<DecodingKey>>)>,
+    sites: &HashMap<String, Site>,
+) -> HashMap<String, Vec<String>> {
+    let template = sites
+        .values()
+        .find(|site| site.primary)
+        .and_then(|site| site.tenant_base_url_template.as_deref());
+    let mut hosts: HashMap<String, Vec<String>> = HashMap::new();
+    for (tenant, _) in tenants.values() {
+        let own = tenant.base_url.as_deref().and_then(host_of);
+        let at_primary = template
+            .map(|t| t.replace("${tenant_id}", &tenant.tenant_id))
+            .as_deref()
+            .and_then(host_of);
+        let mut add = |host: String| {
+            let owners = hosts.entry(host).or_default();
+            if !owners.contains(&tenant.tenant_id) {
+                owners.push(tenant.tenant_id.clone());
+                owners.sort();
+            }
+        };
+        own.into_iter().chain(at_primary).for_each(&mut add);
+    }
+    hosts
+}
+
+/// `name[:port]` of a URL, lower case, the port only when not the
+/// scheme's default (as a `Host` header carries it).
+fn host_of(url: &str) -> Option<String> {
+    let url = url::Url::parse(url.trim()).ok()?;
+    let host = url.host_str()?.to_ascii_lowercase();
+    Some(match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host,
     })
 }

@@ -104,7 +104,11 @@ where
             if layer.is_public(request.uri().path()) {
                 return inner.call(request).await;
             }
-            match layer.auth.authenticate(request.headers()).await {
+            match layer
+                .auth
+                .authenticate_request(request.uri(), request.headers())
+                .await
+            {
                 Ok(identity) => {
                     request.extensions_mut().insert(identity);
                     inner.call(request).await

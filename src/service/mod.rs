@@ -32,6 +32,7 @@ mod authenticate;
 mod axum;
 mod directory;
 mod layer;
+pub(crate) mod routes;
 
 pub use authenticate::{AccountType, AuthError, Authenticator, Identity};
 pub use directory::{Site, TenantDirectory, TenantDirectoryBuilder};

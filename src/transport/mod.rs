@@ -84,6 +84,10 @@ struct ContextInner {
     /// `GET /v3/tenants`, fetched once.
     tenants: tokio::sync::OnceCell<Vec<Tenant>>,
     body_limit: BodyLimit,
+    /// A service account's routes: which base URL and which of its tokens
+    /// each call takes ([`crate::TapisBuilder::tenant_directory`]).
+    #[cfg(feature = "service")]
+    routes: Option<crate::service::routes::Routes>,
 }
 
 /// The client-wide settings [`ClientContext`] is made from.
@@ -97,6 +101,9 @@ pub(crate) struct ClientSettings {
     /// The most of a successful JSON body that is read into memory
     /// (`None`: [`DEFAULT_BODY_LIMIT`]).
     pub body_limit: Option<usize>,
+    /// The directory a service account's calls are routed by.
+    #[cfg(feature = "service")]
+    pub directory: Option<crate::service::TenantDirectory>,
 }
 
 /// The default cap on a successful body read into memory to be decoded:
@@ -132,7 +139,11 @@ pub(crate) const USER_HEADER: HeaderName = HeaderName::from_static("x-tapis-user
 pub(crate) const TENANT_HEADER: HeaderName = HeaderName::from_static("x-tapis-tenant");
 
 impl ClientContext {
-    pub(crate) fn new(config: ClientSettings, session: Session) -> Result<Self, Error> {
+    pub(crate) fn new(
+        config: ClientSettings,
+        session: Session,
+        allow_http: bool,
+    ) -> Result<Self, Error> {
         // Checked now: a bad default fails the build, not every call.
         config
             .defaults
@@ -145,6 +156,15 @@ impl ClientContext {
                 other => other,
             })?;
         let defaults = (!config.defaults.is_empty()).then_some(config.defaults);
+        #[cfg(feature = "service")]
+        let routes = match config.directory {
+            Some(directory) => Some(crate::service::routes::Routes::new(
+                directory, &session, allow_http,
+            )?),
+            None => None,
+        };
+        #[cfg(not(feature = "service"))]
+        let _ = allow_http;
         Ok(ClientContext {
             inner: Arc::new(ContextInner {
                 session,
@@ -154,6 +174,8 @@ impl ClientContext {
                 defaults,
                 tenants: tokio::sync::OnceCell::new(),
                 body_limit: BodyLimit(config.body_limit.unwrap_or(DEFAULT_BODY_LIMIT)),
+                #[cfg(feature = "service")]
+                routes,
             }),
         })
     }
@@ -180,6 +202,12 @@ impl ClientContext {
 
     pub(crate) fn body_limit(&self) -> BodyLimit {
         self.inner.body_limit
+    }
+
+    /// A service account's routes, when it was given a directory.
+    #[cfg(feature = "service")]
+    pub(crate) fn routes(&self) -> Option<&crate::service::routes::Routes> {
+        self.inner.routes.as_ref()
     }
 
     /// The client's default per-call settings, if any.

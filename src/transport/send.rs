@@ -105,6 +105,10 @@ pub(crate) async fn execute(
             .entry(reqwest::header::CONTENT_LENGTH)
             .or_insert(reqwest::header::HeaderValue::from_static("0"));
     }
+    // A service account with a directory: the call's site decides its base
+    // URL and which of the account's tokens it carries.
+    let routed = route(shared, &mut request).await?;
+    let session = routed.as_deref().unwrap_or(shared.session());
     let span = tracing::info_span!(
         "tapis.call",
         service = op.service,
@@ -120,7 +124,8 @@ pub(crate) async fn execute(
         // The whole call, a token refresh and retries included.
         Some(after) => {
             let (method, url) = (request.method().clone(), request.url().clone());
-            let calls = attempts(shared, http, op, request, &options).instrument(span.clone());
+            let calls =
+                attempts(shared, session, http, op, request, &options).instrument(span.clone());
             tokio::time::timeout(after, calls)
                 .await
                 .unwrap_or_else(|_| {
@@ -132,7 +137,7 @@ pub(crate) async fn execute(
                 })
         }
         None => {
-            attempts(shared, http, op, request, &options)
+            attempts(shared, session, http, op, request, &options)
                 .instrument(span.clone())
                 .await
         }
@@ -145,8 +150,31 @@ pub(crate) async fn execute(
     result
 }
 
+/// The session of a routed service call (`None`: the client's own).
+#[cfg(feature = "service")]
+async fn route(
+    shared: &ClientContext,
+    request: &mut reqwest::Request,
+) -> Result<Option<std::sync::Arc<Session>>, Error> {
+    match shared.routes() {
+        // Boxed: it may wait for a directory refresh, which plain calls
+        // should not carry in their future.
+        Some(routes) => Box::pin(routes.apply(request)).await,
+        None => Ok(None),
+    }
+}
+
+#[cfg(not(feature = "service"))]
+async fn route(
+    _: &ClientContext,
+    _: &mut reqwest::Request,
+) -> Result<Option<std::sync::Arc<Session>>, Error> {
+    Ok(None)
+}
+
 async fn attempts(
     shared: &ClientContext,
+    session: &Session,
     http: &reqwest::Client,
     op: &Operation,
     mut request: reqwest::Request,
@@ -163,7 +191,6 @@ async fn attempts(
     // token endpoint itself works without one.
     let own_token = options.is_anonymous() || request.headers().contains_key(TOKEN_HEADER);
     let token_endpoint = line.url.path().ends_with(TOKEN_PATH);
-    let session = shared.session();
     let mut refreshed_after_401 = false;
     let mut attempt = 0u32;
     loop {
@@ -172,7 +199,7 @@ async fn attempts(
         let used = if own_token {
             None
         } else {
-            authorize(shared, &mut request, token_endpoint).await?
+            authorize(session, &mut request, token_endpoint).await?
         };
         let may_refresh =
             used.is_some() && !token_endpoint && !refreshed_after_401 && session.can_refresh();
@@ -428,11 +455,11 @@ async fn buffered(response: Response, line: &RequestLine) -> Result<(Response, B
 /// it is about to expire) and returns it. On the token endpoint a token is
 /// optional: when none can be had, the request goes without.
 async fn authorize(
-    shared: &ClientContext,
+    session: &Session,
     request: &mut reqwest::Request,
     optional: bool,
 ) -> Result<Option<Token>, Error> {
-    match shared.session().token_for_request().await {
+    match session.token_for_request().await {
         Ok(Some(token)) => {
             request
                 .headers_mut()
