@@ -833,6 +833,37 @@ async fn a_service_routes_each_call_to_its_site_with_that_sites_token() {
         assert_eq!(target_site(jwt), "assoc");
     }
 
+    // A 401 there renews that site's token, once, and the call is sent again.
+    Mock::given(method("GET"))
+        .and(path("/v3/systems/s1"))
+        .respond_with(wiremock::ResponseTemplate::new(401))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&assoc)
+        .await;
+    service
+        .request(reqwest::Method::GET, "/v3/systems/s1")
+        .on_behalf_of("alice", "assoc-t")
+        .send()
+        .await
+        .unwrap();
+    let tries: Vec<String> = assoc
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/v3/systems/s1")
+        .map(|r| r.headers["x-tapis-token"].to_str().unwrap().to_string())
+        .collect();
+    assert_eq!(tries.len(), 2);
+    assert_ne!(tries[0], tries[1], "the retry carries a new token");
+    assert_eq!(target_site(&tries[1]), "assoc");
+    assoc.reset().await;
+    Mock::given(method("GET"))
+        .respond_with(envelope(json!([])))
+        .mount(&assoc)
+        .await;
+
     // A service the associate site does not run (workflows), and the
     // Security Kernel for a tenant of another site: the primary site, at the
     // URL its template gives for the tenant, with the home site's token.
@@ -886,7 +917,11 @@ async fn a_service_routes_each_call_to_its_site_with_that_sites_token() {
         })
         .collect();
     sites.sort();
-    assert_eq!(sites, ["assoc", "test"]);
+    assert_eq!(
+        sites,
+        ["assoc", "assoc", "test"],
+        "one token per site, and the renewal"
+    );
 
     // The Tenants API is asked at the primary site's admin tenant.
     service
