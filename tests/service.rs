@@ -754,6 +754,22 @@ fn target_site(jwt: &str) -> String {
         .to_string()
 }
 
+/// A TestServer that knows the service account `myservice`.
+async fn home_site() -> tapis::testing::TestServer {
+    tapis::testing::TestServer::builder()
+        .service_account("myservice", "pw")
+        .start()
+        .await
+        .unwrap()
+}
+
+/// `myservice`'s client builder at `home`, in its admin tenant and site.
+fn service_at(home: &tapis::testing::TestServer) -> tapis::TapisBuilder {
+    tapis::Tapis::builder(home.url())
+        .service_account("myservice", "pw")
+        .tenant_id(tapis::testing::TestServer::TENANT)
+}
+
 /// A Tapis of two sites for a service at the primary site `test` (the
 /// TestServer: its Tokens API, its tenant `dev`): the associate site `assoc`
 /// runs systems only, at `assoc_url`; the primary site reaches other sites'
@@ -788,11 +804,7 @@ async fn two_sites(home: &str, assoc_url: &str, primary_url: &str) -> MockServer
 /// service token of that site, one token per site.
 #[tokio::test]
 async fn a_service_routes_each_call_to_its_site_with_that_sites_token() {
-    let home = tapis::testing::TestServer::builder()
-        .service_account("myservice", "pw")
-        .start()
-        .await
-        .unwrap();
+    let home = home_site().await;
     let assoc = MockServer::start().await;
     let primary = MockServer::start().await;
     for server in [&assoc, &primary] {
@@ -803,10 +815,8 @@ async fn a_service_routes_each_call_to_its_site_with_that_sites_token() {
     }
     let dir_server = two_sites(home.url(), &assoc.uri(), &primary.uri()).await;
     let directory = directory(&dir_server, Duration::ZERO).await;
-    let service = tapis::Tapis::builder(home.url())
-        .service_account("myservice", "pw")
-        .tenant_id("dev")
-        .site_id("test")
+    let service = service_at(&home)
+        .site_id(tapis::testing::TestServer::SITE)
         .tenant_directory(directory.clone())
         .build()
         .unwrap();
@@ -935,17 +945,11 @@ async fn a_service_routes_each_call_to_its_site_with_that_sites_token() {
 
 #[tokio::test]
 async fn a_tenant_the_directory_does_not_know_is_refused_before_sending() {
-    let home = tapis::testing::TestServer::builder()
-        .service_account("myservice", "pw")
-        .start()
-        .await
-        .unwrap();
+    let home = home_site().await;
     let dir_server = two_sites(home.url(), "http://127.0.0.1:9", "http://127.0.0.1:9").await;
     let directory = directory(&dir_server, Duration::ZERO).await;
-    let service = tapis::Tapis::builder(home.url())
-        .service_account("myservice", "pw")
-        .tenant_id("dev")
-        .site_id("test")
+    let service = service_at(&home)
+        .site_id(tapis::testing::TestServer::SITE)
         .tenant_directory(directory.clone())
         .build()
         .unwrap();
@@ -967,9 +971,7 @@ async fn a_tenant_the_directory_does_not_know_is_refused_before_sending() {
     assert_eq!(home.requests().len(), before);
 
     // Routing needs the service's own site.
-    let err = tapis::Tapis::builder(home.url())
-        .service_account("myservice", "pw")
-        .tenant_id("dev")
+    let err = service_at(&home)
         .tenant_directory(directory)
         .build()
         .unwrap_err();
