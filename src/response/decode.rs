@@ -112,3 +112,46 @@ pub(crate) fn decode_error<T: DeserializeOwned>(
 pub(crate) fn empty(response: reqwest::Response) -> Response<()> {
     Response::new((), response.status(), response.headers().clone())
 }
+
+/// The typed answer of a call under way (every generated `send()` with a
+/// JSON answer, and every `send_json()`): one generic function instead of
+/// one `async fn` per operation.
+pub(crate) async fn answer_json<T: DeserializeOwned>(
+    pending: crate::transport::Pending<'_>,
+) -> Result<Response<T>, Error> {
+    decode_json(pending.await?).await
+}
+
+/// [`answer_json`] for an operation that declares some 2xx statuses
+/// without a body (`empty`): those read as `T`'s default.
+#[allow(dead_code)] // only some services declare such statuses
+pub(crate) async fn answer_json_or_default<T: DeserializeOwned + Default>(
+    pending: crate::transport::Pending<'_>,
+    empty: &'static [u16],
+) -> Result<Response<T>, Error> {
+    let response = pending.await?;
+    if empty.contains(&response.status().as_u16()) {
+        return Ok(Response::new(
+            T::default(),
+            response.status(),
+            response.headers().clone(),
+        ));
+    }
+    decode_json(response).await
+}
+
+/// The answer of a call that declares no body.
+#[allow(dead_code)] // only some services declare body-less successes
+pub(crate) async fn answer_empty(
+    pending: crate::transport::Pending<'_>,
+) -> Result<Response<()>, Error> {
+    Ok(empty(pending.await?))
+}
+
+/// The answer of a download: the body, not yet read.
+#[allow(dead_code)] // only some services have downloads
+pub(crate) async fn answer_download(
+    pending: crate::transport::Pending<'_>,
+) -> Result<Response<crate::Download>, Error> {
+    Ok(crate::transfer::download(pending.await?))
+}

@@ -14,7 +14,10 @@ use reqwest::StatusCode;
 
 // `empty` serves generated operations of some services only.
 #[allow(unused_imports)]
-pub(crate) use decode::{decode_json, empty, read_body, read_whole, Prefetched};
+pub(crate) use decode::{
+    answer_download, answer_empty, answer_json, answer_json_or_default, decode_json, empty,
+    read_body, read_whole, Prefetched,
+};
 #[allow(unused_imports)] // meta has no envelopes
 pub(crate) use envelope::envelope_info;
 pub use envelope::{Envelope, EnvelopeInfo, Metadata};

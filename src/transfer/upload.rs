@@ -412,8 +412,13 @@ impl<O: UploadOperation> Upload<'_, O> {
             .post(target.url)
             .header(reqwest::header::ACCEPT, "application/json")
             .multipart(form);
-        let response =
-            crate::transport::send(self.shared, &O::spec().op, builder, self.call_options).await?;
+        let response = crate::transport::start(Ok(crate::transport::Prepared {
+            context: self.shared,
+            operation: &O::spec().op,
+            request: builder,
+            options: self.call_options,
+        }))
+        .await?;
         crate::response::decode_json(response).await
     }
 }

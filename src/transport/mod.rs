@@ -19,7 +19,7 @@ use crate::{CallOptions, Error};
 pub use capture::{DebugCapture, Exchange};
 pub use hooks::{PostResponseHook, PreRequestHook};
 pub use retry::{Backoff, RetryPolicy};
-pub(crate) use send::{execute, send, RequestLine};
+pub(crate) use send::{execute, start, Pending, Prepared, RequestLine};
 
 /// What an operation is, for hooks, tracing and errors. Generated operations
 /// pass a constant one; raw requests use service `raw`.

@@ -42,25 +42,47 @@ impl RequestLine {
 /// The longest URL sent (the HTTP client's own limit is 65,534 bytes).
 const MAX_URL_LEN: usize = 65_000;
 
-/// Builds a generated operation's request and sends it with [`execute`].
-pub(crate) async fn send(
-    shared: &ClientContext,
-    op: &'static Operation,
-    builder: reqwest::RequestBuilder,
-    options: CallOptions,
-) -> Result<Response, Error> {
-    let (http, request) = builder.build_split();
-    let request = request.map_err(|e| {
-        Error::InvalidInput(format!(
-            "{}.{}: cannot build the request: {}",
-            op.service,
-            op.id,
-            e.without_url()
-        ))
-    })?;
-    // Boxed: every generated operation's future (and so the caller's)
-    // would otherwise carry the exchange's state inline.
-    Box::pin(execute(shared, &http, op, request, options)).await
+/// A generated operation's request, built and checked, not yet sent: what
+/// its builder's `prepare()` returns (synchronously: every argument's
+/// conversion, the path, the query, the body), for [`start`] to send.
+pub(crate) struct Prepared<'a> {
+    pub context: &'a ClientContext,
+    pub operation: &'static Operation,
+    pub request: reqwest::RequestBuilder,
+    pub options: CallOptions,
+}
+
+/// The exchange of one call under way: the successful response, or the
+/// error. Boxed once per call: every operation's future is this one type,
+/// so no operation has a state machine of its own to compile.
+pub(crate) type Pending<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Response, Error>> + Send + 'a>>;
+
+/// Sends a prepared request with [`execute`] (or reports why it could not
+/// be prepared, without sending anything).
+pub(crate) fn start(prepared: Result<Prepared<'_>, Error>) -> Pending<'_> {
+    let Prepared {
+        context,
+        operation: op,
+        request,
+        options,
+    } = match prepared {
+        Ok(prepared) => prepared,
+        Err(e) => return Box::pin(std::future::ready(Err(e))),
+    };
+    let (http, request) = request.build_split();
+    let request = match request {
+        Ok(request) => request,
+        Err(e) => {
+            return Box::pin(std::future::ready(Err(Error::InvalidInput(format!(
+                "{}.{}: cannot build the request: {}",
+                op.service,
+                op.id,
+                e.without_url()
+            )))))
+        }
+    };
+    Box::pin(async move { execute(context, &http, op, request, options).await })
 }
 
 /// Sends `request` under `options`: a 2xx response is returned for the

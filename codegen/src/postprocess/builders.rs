@@ -133,25 +133,37 @@ pub(super) fn rewrite(
     Ok((builders.len(), paged))
 }
 
-/// `.send()` (typed) and `.send_json()` (untyped), both on `exchange()`.
+/// `.send()` (typed) and `.send_json()` (untyped), both on `prepare()`.
 fn sends_of(builder: &syn::ItemStruct, send: &Send) -> Item {
     let name = &builder.ident;
     let (impl_generics, type_generics, where_clause) = builder.generics.split_for_impl();
-    let (success, decode, attrs) = (&send.success, &send.decode, &send.attrs);
+    let (success, answer, attrs) = (&send.success, &send.decode, &send.attrs);
+    // The builder's lifetime (the client it borrows), which the returned
+    // future keeps.
+    let lifetime = builder
+        .generics
+        .lifetimes()
+        .next()
+        .map(|l| l.lifetime.clone())
+        .unwrap_or_else(|| syn::parse_quote!('static));
     syn::parse_quote! {
         impl #impl_generics #name #type_generics #where_clause {
             #(#attrs)*
-            pub async fn send(self) -> Result<crate::Response<#success>, crate::Error> {
-                let response = self.exchange().await?;
-                #decode
+            pub fn send(self) -> impl ::std::future::Future<
+                Output = Result<crate::Response<#success>, crate::Error>,
+            > + Send + #lifetime {
+                let pending = crate::transport::start(self.prepare());
+                #answer
             }
 
             /// [`send`](Self::send) without the declared type: the body as any
             /// JSON value, through the same path building, authentication,
             /// retries and errors. For what a server sends that no tolerance
             /// of the typed answer covers.
-            pub async fn send_json(self) -> Result<crate::Response<::serde_json::Value>, crate::Error> {
-                crate::response::decode_json(self.exchange().await?).await
+            pub fn send_json(self) -> impl ::std::future::Future<
+                Output = Result<crate::Response<::serde_json::Value>, crate::Error>,
+            > + Send + #lifetime {
+                crate::response::answer_json(crate::transport::start(self.prepare()))
             }
         }
     }

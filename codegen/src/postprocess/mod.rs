@@ -5,9 +5,10 @@
 //!   refused, `/` kept only in file-path parameters) instead of progenitor's
 //!   `encode_path`, which encodes `/` everywhere; runs of `/` in URL
 //!   templates collapse to one (`url.rs`);
-//! - each `send` becomes a private `exchange()` through
-//!   `tapis::transport::send` (progenitor's hooks, execution and the unused
-//!   `api-version` header removed; `send.rs`), and the builder gets `send()`
+//! - each `send` becomes a private, synchronous `prepare()` whose checked
+//!   request `tapis::transport::start` sends (progenitor's hooks, execution
+//!   and the unused `api-version` header removed; `send.rs`), and the
+//!   builder gets `send()`
 //!   (typed), `send_json()`, per-call options and `send_blocking()`
 //!   (`builders.rs`), and `.paginate()` where the answer is a list
 //!   (`paging.rs`);

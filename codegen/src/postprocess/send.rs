@@ -1,10 +1,13 @@
 //! Each operation's `send`: progenitor's execution and error handling are
-//! replaced by `tapis::transport::send` (per-call options, token, retries,
-//! tracing, typed errors). The request part becomes the builder's private
-//! `exchange()`, returning the successful `reqwest::Response`; the decoding
-//! part is returned to the caller, which adds `send()` (typed,
+//! replaced by the transport (per-call options, token, retries, tracing,
+//! typed errors). The request part becomes the builder's private, synchronous
+//! `prepare()`, returning the checked request (`tapis::transport::Prepared`);
+//! the answer part (which `tapis::response::answer_*` reads it) is returned
+//! to the caller, which adds `send()` (typed,
 //! `Result<tapis::Response<T>, tapis::Error>`) and `send_json()` (untyped)
-//! on top of `exchange()` (`builders.rs`).
+//! on top of `prepare()` (`builders.rs`). No operation has an `async fn` of
+//! its own: the futures are the transport's and the generic `answer_*`
+//! functions', compiled once.
 
 use std::collections::BTreeSet;
 
@@ -23,9 +26,9 @@ enum Success {
     Empty,
 }
 
-/// Rewrites one `send` in place into `exchange`; returns its success type
-/// `T`, the expression that decodes `response` into
-/// `Result<tapis::Response<T>, tapis::Error>`, and `send`'s attributes (its
+/// Rewrites one `send` in place into `prepare`; returns its success type
+/// `T`, the expression that turns `pending` (the call under way) into the
+/// future of `Result<tapis::Response<T>, tapis::Error>`, and `send`'s attributes (its
 /// docs). `optional` names the builder's fields that hold an optional value.
 pub(super) fn rewrite(
     f: &mut ImplItemFn,
@@ -77,9 +80,15 @@ pub(super) fn rewrite(
             Some(Step::Request(build)) => {
                 stmts.extend(optional_query_last(&build.receiver, optional));
             }
-            // progenitor's hooks and execution become one transport call.
+            // progenitor's hooks and execution become the prepared request
+            // the transport sends.
             Some(Step::Info) => stmts.push(syn::parse_quote!(
-                let response = crate::transport::send(&client.inner, #operation, request, call_options).await?;
+                let prepared = crate::transport::Prepared {
+                    context: &client.inner,
+                    operation: #operation,
+                    request,
+                    options: call_options,
+                };
             )),
             Some(Step::Hook | Step::Exec | Step::Response | Step::Match | Step::ApiVersion) => {}
             None => stmts.push(stmt),
@@ -92,11 +101,14 @@ pub(super) fn rewrite(
             op.id
         ));
     }
-    stmts.push(syn::parse_quote!(return Ok(response);));
+    stmts.push(syn::parse_quote!(return Ok(prepared);));
     f.block.stmts = stmts;
-    f.sig.ident = syn::parse_quote!(exchange);
+    // Synchronous: the request is built and checked here, and sent by the
+    // one shared future of the transport (no state machine per operation).
+    f.sig.ident = syn::parse_quote!(prepare);
+    f.sig.asyncness = None;
     f.vis = syn::Visibility::Inherited;
-    f.sig.output = syn::parse_quote!(-> Result<::reqwest::Response, crate::Error>);
+    f.sig.output = syn::parse_quote!(-> Result<crate::transport::Prepared<'a>, crate::Error>);
     InvalidRequest.visit_block_mut(&mut f.block);
     HeaderValues.visit_block_mut(&mut f.block);
     let attrs = std::mem::take(&mut f.attrs);
@@ -349,25 +361,30 @@ fn rewrite_match(m: &syn::ExprMatch, op: &OpInfo) -> Result<(Expr, Success), Str
             ))
         }
     };
-    let value: Expr = match kind {
-        Success::Json => syn::parse_quote!(crate::response::decode_json(response).await),
-        Success::Stream => syn::parse_quote!(Ok(crate::transfer::download(response))),
-        Success::Empty => syn::parse_quote!(Ok(crate::response::empty(response))),
-    };
-    let empty = op.empty_success.iter();
-    let arms = syn::parse_quote! {
-        match response.status().as_u16() {
-            #(#empty => Ok(crate::Response::new(
-                Default::default(),
-                response.status(),
-                response.headers().clone(),
-            )),)*
-            // Any other 2xx is read as the declared answer (a tolerant
-            // reader: a 201 where the spec says 200 is still the answer).
-            _ => #value,
+    // The answer of `pending` (the call under way): any 2xx is read as the
+    // declared answer (a tolerant reader: a 201 where the spec says 200 is
+    // still the answer), except the statuses declared without a body.
+    let empty = &op.empty_success;
+    let answer: Expr = match kind {
+        Success::Json if empty.is_empty() => {
+            syn::parse_quote!(crate::response::answer_json(pending))
         }
+        Success::Json => syn::parse_quote!(
+            crate::response::answer_json_or_default(pending, &[#(#empty),*])
+        ),
+        Success::Stream if empty.is_empty() => {
+            syn::parse_quote!(crate::response::answer_download(pending))
+        }
+        Success::Stream => {
+            return Err(format!(
+                "`{}`: a download that also declares a body-less success ({empty:?})",
+                op.id
+            ))
+        }
+        // Body-less either way.
+        Success::Empty => syn::parse_quote!(crate::response::answer_empty(pending)),
     };
-    Ok((arms, kind))
+    Ok((answer, kind))
 }
 
 /// progenitor's success patterns: `200u16` or `200 ..= 299`.
