@@ -134,6 +134,13 @@ pub(super) fn rewrite(
 }
 
 /// `.send()` (typed) and `.send_json()` (untyped), both on `prepare()`.
+///
+/// Every method that reaches the decoder of an answer (these, `prepare`,
+/// `body_json`, a paged builder's `fetch_page`) is `#[inline]`: rustc then
+/// compiles it, with the serde code it instantiates, in the crate that calls
+/// it, not in `tapis` itself. A user's build pays for the operations it
+/// uses, not for all ~500 (the `tapis` crate's code generation went from
+/// ~26 s to ~6 s of a clean debug build; BENCHMARKS.md "Compile cost").
 fn sends_of(builder: &syn::ItemStruct, send: &Send) -> Item {
     let name = &builder.ident;
     let (impl_generics, type_generics, where_clause) = builder.generics.split_for_impl();
@@ -149,6 +156,7 @@ fn sends_of(builder: &syn::ItemStruct, send: &Send) -> Item {
     syn::parse_quote! {
         impl #impl_generics #name #type_generics #where_clause {
             #(#attrs)*
+            #[inline]
             pub fn send(self) -> impl ::std::future::Future<
                 Output = Result<crate::Response<#success>, crate::Error>,
             > + Send + #lifetime {
@@ -160,6 +168,7 @@ fn sends_of(builder: &syn::ItemStruct, send: &Send) -> Item {
             /// JSON value, through the same path building, authentication,
             /// retries and errors. For what a server sends that no tolerance
             /// of the typed answer covers.
+            #[inline]
             pub fn send_json(self) -> impl ::std::future::Future<
                 Output = Result<crate::Response<::serde_json::Value>, crate::Error>,
             > + Send + #lifetime {
@@ -179,6 +188,7 @@ fn blocking_send(builder: &syn::ItemStruct, success: &syn::Type) -> Item {
             /// runtime of [`crate::blocking`] and waits for it. Called from async code
             /// it is an [`crate::Error::Config`] (use `.send().await` there).
             #[cfg(feature = "blocking")]
+            #[inline]
             pub fn send_blocking(self) -> Result<crate::Response<#success>, crate::Error> {
                 crate::blocking::block_on(self.send())
             }

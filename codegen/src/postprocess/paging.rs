@@ -148,6 +148,8 @@ pub(super) fn items_for(builder: &ItemStruct, send: &Send, shape: Shape) -> Opti
                     #start_after_set
                     self
                 }
+                // Compiled where it is called (see `builders::sends_of`).
+                #[inline]
                 fn fetch_page(self) -> crate::paging::PageFuture<'a, Self::Item> {
                     Box::pin(async move { #page })
                 }

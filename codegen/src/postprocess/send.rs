@@ -112,6 +112,8 @@ pub(super) fn rewrite(
     InvalidRequest.visit_block_mut(&mut f.block);
     HeaderValues.visit_block_mut(&mut f.block);
     let attrs = std::mem::take(&mut f.attrs);
+    // Compiled where it is called (see `builders::sends_of`).
+    f.attrs.push(syn::parse_quote!(#[inline]));
     Ok((success_type, decode, attrs))
 }
 

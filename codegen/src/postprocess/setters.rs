@@ -202,6 +202,7 @@ pub(super) fn body_json(imp: &ItemImpl, op_id: &str) -> Option<ImplItem> {
     );
     Some(syn::parse_quote! {
         #[doc = #doc]
+        #[inline]
         pub fn body_json(mut self, value: ::serde_json::Value) -> Self {
             self.body = crate::request::body_from_json::<#body_type>(#op_id, value).map(From::from);
             self
