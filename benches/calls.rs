@@ -189,6 +189,9 @@ fn main() {
             started.elapsed().as_secs_f64()
         };
         let conc = paired(rounds, concurrent_calls, 2_000, concurrent).await;
+        // Connections the server accepted so far (with `TAPIS_BENCH_SIDE`,
+        // one side's): a side that cannot reuse its connections opens more.
+        let connections = counts().await["connections"].as_u64().unwrap_or(0);
 
         // 4. 1,000 concurrent calls on a stale token: one refresh for all.
         let mut stale_times = Vec::new();
@@ -249,6 +252,7 @@ fn main() {
             1.0 / conc.low,
             verdict(1.0 / conc.ratio >= 0.93),
         );
+        println!("connections:   {connections} accepted by the server before the stale-token part");
         println!(
             "stale token:   1000 concurrent calls in {:.1} ms; refresh requests per round {refreshes:?} (target: 1 each){}; calls sent with the stale token: {stale_sent}",
             stale_time * 1e3,
@@ -336,6 +340,7 @@ fn per_item(n: u32, mut f: impl FnMut()) -> f64 {
 #[derive(Default)]
 struct Counts {
     all: AtomicU64,
+    connections: AtomicU64,
     tokens: AtomicU64,
     stale: AtomicU64,
 }
@@ -366,6 +371,7 @@ fn serve() {
             let Ok((socket, _)) = listener.accept().await else {
                 continue;
             };
+            counts.connections.fetch_add(1, Ordering::Relaxed);
             let (counts, tokens, stale) = (counts.clone(), tokens.clone(), stale.clone());
             tokio::spawn(async move {
                 let service = hyper::service::service_fn(move |req: Request<Incoming>| {
@@ -389,6 +395,7 @@ fn serve() {
                             "/counts" => Bytes::from(
                                 json!({
                                     "all": counts.all.load(Ordering::Relaxed),
+                                    "connections": counts.connections.load(Ordering::Relaxed),
                                     "tokens": counts.tokens.load(Ordering::Relaxed),
                                     "stale": counts.stale.load(Ordering::Relaxed),
                                 })
