@@ -697,21 +697,9 @@ async fn a_redirect_from_the_tokens_api_does_not_take_the_password_along() {
         .mount(&elsewhere)
         .await;
     let tapis_server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v3/tokens"))
-        .respond_with(
-            wiremock::ResponseTemplate::new(307)
-                .insert_header("location", format!("{}/v3/tokens", elsewhere.uri())),
-        )
-        .mount(&tapis_server)
-        .await;
-    let service = tapis::Tapis::builder(tapis_server.uri())
-        .service_account("myservice", "the-password")
-        .tenant_id("admin")
-        .site_id("tacc")
-        .build()
-        .unwrap();
-    let err = service.systems().get_systems().send().await.unwrap_err();
+    let err =
+        call_through_redirected_tokens_api(&tapis_server, format!("{}/v3/tokens", elsewhere.uri()))
+            .await;
     assert!(
         !format!("{err} {err:?}").contains("the-password"),
         "{err:?}"
@@ -722,27 +710,30 @@ async fn a_redirect_from_the_tokens_api_does_not_take_the_password_along() {
 
     // Nor to another path of the same origin.
     let same = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v3/tokens"))
-        .respond_with(
-            wiremock::ResponseTemplate::new(307)
-                .insert_header("location", format!("{}/v3/collect", same.uri())),
-        )
-        .mount(&same)
-        .await;
-    let service = tapis::Tapis::builder(same.uri())
-        .service_account("myservice", "the-password")
-        .tenant_id("admin")
-        .site_id("tacc")
-        .build()
-        .unwrap();
-    service.systems().get_systems().send().await.unwrap_err();
+    call_through_redirected_tokens_api(&same, format!("{}/v3/collect", same.uri())).await;
     let seen = same.received_requests().await.unwrap();
     assert!(
         seen.iter().all(|r| r.url.path() == "/v3/tokens"),
         "followed to {:?}",
         seen.last().map(|r| r.url.to_string())
     );
+}
+
+/// A call of a service account whose Tokens API (`server`) answers 307 to
+/// `location`; the call's error.
+async fn call_through_redirected_tokens_api(server: &MockServer, location: String) -> tapis::Error {
+    Mock::given(method("POST"))
+        .and(path("/v3/tokens"))
+        .respond_with(wiremock::ResponseTemplate::new(307).insert_header("location", location))
+        .mount(server)
+        .await;
+    let service = tapis::Tapis::builder(server.uri())
+        .service_account("myservice", "the-password")
+        .tenant_id("admin")
+        .site_id("tacc")
+        .build()
+        .unwrap();
+    service.systems().get_systems().send().await.unwrap_err()
 }
 
 /// The target site a service token was issued for.
