@@ -550,7 +550,8 @@ fn readable(body: &str) -> String {
 
 /// Header and query parameter names whose values are never shown.
 pub(crate) fn is_secret_name(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
+    // Checked on every per-call header: no lowercase copy, no searcher.
+    let name = name.as_bytes();
     [
         "token",
         "password",
@@ -561,7 +562,10 @@ pub(crate) fn is_secret_name(name: &str) -> bool {
         "cookie",
     ]
     .iter()
-    .any(|s| n.contains(s))
+    .any(|s| {
+        name.windows(s.len())
+            .any(|w| w.eq_ignore_ascii_case(s.as_bytes()))
+    })
 }
 
 /// Replaces, throughout a JSON value, the scalar values of secret-looking

@@ -203,3 +203,39 @@ async fn each_call_has_a_span_with_its_fields_and_no_secrets() {
         assert!(!log.contains(secret), "{secret} leaked in:\n{log}");
     }
 }
+
+#[tokio::test]
+async fn a_call_that_times_out_is_reported_in_its_span() {
+    // Busy, come back in a minute: the call's time runs out while it waits
+    // to retry, outside any exchange.
+    let server =
+        server_answering(ResponseTemplate::new(503).insert_header("Retry-After", "60")).await;
+    let t = client(&server);
+    // Made before the subscriber is set: the span is made when the call is
+    // first polled, under the subscriber of whoever awaits it.
+    let call = t
+        .systems()
+        .get_systems()
+        .retry_policy(RetryPolicy::default().max_delay(Duration::from_secs(120)))
+        .timeout(Duration::from_millis(200))
+        .send();
+    let (result, log) = with_tracing(call).await;
+    let err = result.unwrap_err();
+    assert!(matches!(err, tapis::Error::Timeout { .. }), "{err:?}");
+    let failed = log
+        .lines()
+        .find(|l| l.contains("call failed"))
+        .unwrap_or_else(|| panic!("no `call failed` event in:\n{log}"));
+    assert!(
+        failed.contains("tapis.call"),
+        "not inside the call's span: {failed}"
+    );
+    assert!(failed.contains("operation=\"getSystems\""), "{failed}");
+    let closed = log
+        .lines()
+        .find(|l| l.contains("tapis.call") && l.contains("close"))
+        .unwrap_or_else(|| panic!("the span did not close in:\n{log}"));
+    assert!(closed.contains("duration_ms="), "{closed}");
+    assert!(closed.contains("status=503"), "{closed}");
+    assert!(!log.contains(TOKEN), "the token leaked in:\n{log}");
+}

@@ -184,16 +184,22 @@ impl Session {
             || self.credentials.service.is_some()
     }
 
+    /// The current token when it can be sent as it is (it does not expire
+    /// within the margin, or it was just issued): what nearly every call
+    /// finds, without waiting for anything.
+    pub(crate) fn usable_token(&self) -> Option<Token> {
+        self.access_token()
+            .filter(|token| !token.expires_within(self.margin) || self.is_fresh(token))
+    }
+
     /// The token to send now: the current one, or a fresh one when it
     /// expires within the margin and a refresh is possible. `None` when the
     /// client has no credentials at all.
     pub(crate) async fn token_for_request(&self) -> Result<Option<Token>, Error> {
-        let current = self.access_token();
-        if let Some(token) = &current {
-            if !token.expires_within(self.margin) || self.is_fresh(token) {
-                return Ok(current);
-            }
+        if let Some(token) = self.usable_token() {
+            return Ok(Some(token));
         }
+        let current = self.access_token();
         if !self.can_refresh() {
             return match current {
                 Some(token) if token.is_expired() => Err(Error::Auth {

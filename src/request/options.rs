@@ -4,7 +4,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{HeaderName, HeaderValue};
 
 use super::tracking::{is_tracking_header, validate_tracking_id, TRACKING_HEADER};
 use crate::error::is_secret_name;
@@ -230,7 +230,7 @@ impl CallOptions {
     /// Checks every value and applies them to `request`.
     pub(crate) fn apply(&self, request: &mut reqwest::Request) -> Result<(), Error> {
         let mut tracking = self.tracking_id.as_deref();
-        let mut extra = HeaderMap::new();
+        let mut extra = Vec::new();
         for (name, value) in &self.headers {
             if is_tracking_header(name) {
                 if tracking.is_some() {
@@ -254,16 +254,16 @@ impl CallOptions {
             if is_secret_name(name) {
                 value.set_sensitive(true);
             }
-            extra.append(header, value);
+            extra.push((header, value));
         }
         if let Some(id) = tracking {
             validate_tracking_id(id)?;
-            extra.insert(
+            extra.push((
                 HeaderName::from_static("x-tapis-tracking-id"),
                 HeaderValue::from_str(id).map_err(|_| {
                     Error::InvalidInput(format!("`{TRACKING_HEADER}` value is not a header value"))
                 })?,
-            );
+            ));
         }
         if self.query.iter().any(|(k, _)| k.is_empty()) {
             return Err(Error::InvalidInput(
@@ -273,11 +273,11 @@ impl CallOptions {
 
         // Per-call headers replace same-named ones already on the request.
         let headers = request.headers_mut();
-        for name in extra.keys() {
+        for (name, _) in &extra {
             headers.remove(name);
         }
-        for (name, value) in extra.iter() {
-            headers.append(name.clone(), value.clone());
+        for (name, value) in extra {
+            headers.append(name, value);
         }
         if !self.query.is_empty() {
             request

@@ -124,7 +124,7 @@ impl RawRequest<'_> {
         }
         execute(
             tapis.shared(),
-            tapis.http_client(),
+            tapis.http_client().clone(),
             &Operation::RAW,
             request,
             call_options,

@@ -40,18 +40,41 @@ pub(crate) async fn read_whole(
 }
 
 /// Reads the whole body (or takes the one the transport read).
-pub(crate) async fn read_body(mut response: reqwest::Response) -> Result<Response<Bytes>, Error> {
-    let status = response.status();
-    let body = match response.extensions_mut().remove::<Prefetched>() {
-        Some(Prefetched(body)) => body,
-        None => {
-            let line = RequestLine::of(&response);
-            read_whole(&mut response, &line).await?
-        }
+///
+/// Not an `async fn`, and the reading boxed: most JSON answers were read by
+/// the transport, and the future of every call holds this one, so it holds
+/// only the answer (an `async fn` would keep a second copy of the response,
+/// rust-lang/rust#62958).
+pub(crate) fn read_body(
+    mut response: reqwest::Response,
+) -> impl std::future::Future<Output = Result<Response<Bytes>, Error>> + Send {
+    let read = match response.extensions_mut().remove::<Prefetched>() {
+        Some(Prefetched(body)) => Ok(answer_of(body, &mut response)),
+        None => Err(Box::pin(read_unread(response))),
     };
-    // Taken, not copied: the body is read.
-    let headers = std::mem::take(response.headers_mut());
-    Ok(Response::new(body, status, headers))
+    async move {
+        match read {
+            Ok(read) => Ok(read),
+            Err(reading) => reading.await,
+        }
+    }
+}
+
+/// `body` with the status and headers of `response` (taken, not copied:
+/// the body is read).
+fn answer_of(body: Bytes, response: &mut reqwest::Response) -> Response<Bytes> {
+    Response::new(
+        body,
+        response.status(),
+        std::mem::take(response.headers_mut()),
+    )
+}
+
+/// Reads the body of a response the transport did not read.
+async fn read_unread(mut response: reqwest::Response) -> Result<Response<Bytes>, Error> {
+    let line = RequestLine::of(&response);
+    let body = read_whole(&mut response, &line).await?;
+    Ok(answer_of(body, &mut response))
 }
 
 /// Decodes a JSON body whatever its content type says
@@ -59,15 +82,21 @@ pub(crate) async fn read_body(mut response: reqwest::Response) -> Result<Respons
 /// some creates with an empty 201) decodes as `null`, or as `{}` for a type
 /// that needs an object (an envelope comes back with its fields unset).
 /// The body as received stays on the response ([`Response::raw_body`]).
-pub(crate) async fn decode_json<T: DeserializeOwned>(
+pub(crate) fn decode_json<T: DeserializeOwned>(
     response: reqwest::Response,
-) -> Result<Response<T>, Error> {
+) -> impl std::future::Future<Output = Result<Response<T>, Error>> + Send {
+    let read = read_body(response);
+    async move { decode(read.await?) }
+}
+
+/// [`decode_json`] of a body already read.
+fn decode<T: DeserializeOwned>(read: Response<Bytes>) -> Result<Response<T>, Error> {
     let Response {
         body,
         status,
         headers,
         ..
-    } = read_body(response).await?;
+    } = read;
     let decoded = if body.iter().all(u8::is_ascii_whitespace) {
         serde_json::from_slice::<T>(b"null").or_else(|_| serde_json::from_slice(b"{}"))
     } else {
@@ -119,7 +148,8 @@ pub(crate) fn empty(response: reqwest::Response) -> Response<()> {
 pub(crate) async fn answer_json<T: DeserializeOwned>(
     pending: crate::transport::Pending<'_>,
 ) -> Result<Response<T>, Error> {
-    decode_json(pending.await?).await
+    let response = pending.await?;
+    decode(read_body(response).await?)
 }
 
 /// [`answer_json`] for an operation that declares some 2xx statuses

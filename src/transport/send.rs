@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use reqwest::{Method, Response};
-use tracing::{field, Instrument, Span};
+use tracing::{field, Span};
 use url::Url;
 
 use super::{ClientContext, Exchange, Operation, RetryPolicy, TOKEN_HEADER};
@@ -19,7 +19,8 @@ use crate::request::CallOptions;
 const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
 /// The method and URL of the request a response answers, kept in the
-/// response's extensions so that body errors can name them.
+/// extensions of a response whose body is still to be read, so that body
+/// errors can name them (an answer the transport read whole needs none).
 #[derive(Clone)]
 pub(crate) struct RequestLine {
     pub method: Method,
@@ -71,37 +72,130 @@ pub(crate) fn start(prepared: Result<Prepared<'_>, Error>) -> Pending<'_> {
         Err(e) => return Box::pin(std::future::ready(Err(e))),
     };
     let (http, request) = request.build_split();
-    let request = match request {
-        Ok(request) => request,
-        Err(e) => {
-            return Box::pin(std::future::ready(Err(Error::InvalidInput(format!(
-                "{}.{}: cannot build the request: {}",
-                op.service,
-                op.id,
-                e.without_url()
-            )))))
-        }
-    };
-    Box::pin(async move { execute(context, &http, op, request, options).await })
+    match request {
+        Ok(request) => execute(context, http, op, request, options),
+        Err(e) => Box::pin(std::future::ready(Err(Error::InvalidInput(format!(
+            "{}.{}: cannot build the request: {}",
+            op.service,
+            op.id,
+            e.without_url()
+        ))))),
+    }
 }
 
 /// Sends `request` under `options`: a 2xx response is returned for the
 /// caller to decode; anything else becomes an error, after the retries the
 /// policy allows.
-pub(crate) async fn execute(
-    shared: &ClientContext,
-    http: &reqwest::Client,
-    op: &Operation,
+///
+/// Everything that can be done before the first `await` is done here, not
+/// in the future: the future is boxed and moved whole on every call, and
+/// each byte of it is written to fresh memory, so it holds only what the
+/// exchange needs (measured: per-call cache misses, BENCHMARKS.md).
+pub(crate) fn execute<'a>(
+    shared: &'a ClientContext,
+    http: reqwest::Client,
+    op: &'a Operation,
     mut request: reqwest::Request,
     options: CallOptions,
-) -> Result<Response, Error> {
+) -> Pending<'a> {
     // The client's defaults (on-behalf-of...) under the call's own.
     let options = match shared.defaults() {
         Some(defaults) => defaults.clone().beneath(options),
         None => options,
     };
     // Everything the caller gave is checked before anything is sent.
-    options.apply(&mut request)?;
+    if let Err(e) = check(op, &mut request, &options) {
+        return Box::pin(std::future::ready(Err(e)));
+    }
+    // The span is made when the call is first polled, under the subscriber
+    // of whoever awaits it, as it was when this was an `async fn`.
+    let raw_path = op.path.is_empty().then(|| request.url().path().to_owned());
+    let method = request.method().clone();
+    let Some(after) = options.call_timeout() else {
+        let calls = attempts(shared, http, op, request, options);
+        return Box::pin(InSpan::new(calls, op, method, raw_path));
+    };
+    // The whole call, a token refresh and retries included.
+    let url = request.url().clone();
+    let calls = attempts(shared, http, op, request, options);
+    let method_for_error = method.clone();
+    let timed = async move {
+        tokio::time::timeout(after, calls)
+            .await
+            .unwrap_or_else(|_| {
+                let e = Error::Timeout {
+                    method: method_for_error,
+                    url: crate::error::redacted_url(&url),
+                    after,
+                };
+                tracing::debug!(error = %e, "call failed");
+                Err(e)
+            })
+    };
+    Box::pin(InSpan::new(timed, op, method, raw_path))
+}
+
+pin_project_lite::pin_project! {
+    /// A call's future inside its `tapis.call` span, entered on every
+    /// poll. The span is made at the first poll, not with the future: the
+    /// subscriber that counts is the one of whoever awaits the call.
+    struct InSpan<'a, F> {
+        #[pin]
+        inner: F,
+        span: Option<Span>,
+        op: &'a Operation,
+        method: Method,
+        // A raw request's path (it has no path template).
+        raw_path: Option<String>,
+    }
+}
+
+impl<'a, F> InSpan<'a, F> {
+    fn new(inner: F, op: &'a Operation, method: Method, raw_path: Option<String>) -> Self {
+        InSpan {
+            inner,
+            span: None,
+            op,
+            method,
+            raw_path,
+        }
+    }
+}
+
+impl<F: std::future::Future> std::future::Future for InSpan<'_, F> {
+    type Output = F::Output;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<F::Output> {
+        let this = self.project();
+        let (op, method, raw_path) = (*this.op, &*this.method, this.raw_path.as_deref());
+        let span = this.span.get_or_insert_with(|| {
+            tracing::info_span!(
+                "tapis.call",
+                service = op.service,
+                operation = op.id,
+                method = %method,
+                path = raw_path.unwrap_or(op.path),
+                status = field::Empty,
+                attempts = field::Empty,
+                duration_ms = field::Empty,
+            )
+        });
+        let _entered = span.enter();
+        this.inner.poll(cx)
+    }
+}
+
+/// Applies `options` to `request` and checks what would fail inside the
+/// HTTP client or at the server for reasons the caller should hear first.
+fn check(
+    op: &Operation,
+    request: &mut reqwest::Request,
+    options: &CallOptions,
+) -> Result<(), Error> {
+    options.apply(request)?;
     // A URL longer than an HTTP request line can carry fails inside the
     // HTTP client with an opaque error: say so before anything is sent.
     if request.url().as_str().len() > MAX_URL_LEN {
@@ -127,49 +221,7 @@ pub(crate) async fn execute(
             .entry(reqwest::header::CONTENT_LENGTH)
             .or_insert(reqwest::header::HeaderValue::from_static("0"));
     }
-    // A service account with a directory: the call's site decides its base
-    // URL and which of the account's tokens it carries.
-    let routed = route(shared, &mut request).await?;
-    let session = routed.as_deref().unwrap_or(shared.session());
-    let span = tracing::info_span!(
-        "tapis.call",
-        service = op.service,
-        operation = op.id,
-        method = %request.method(),
-        path = if op.path.is_empty() { request.url().path() } else { op.path },
-        status = field::Empty,
-        attempts = field::Empty,
-        duration_ms = field::Empty,
-    );
-    let started = Instant::now();
-    let result = match options.call_timeout() {
-        // The whole call, a token refresh and retries included.
-        Some(after) => {
-            let (method, url) = (request.method().clone(), request.url().clone());
-            let calls =
-                attempts(shared, session, http, op, request, &options).instrument(span.clone());
-            tokio::time::timeout(after, calls)
-                .await
-                .unwrap_or_else(|_| {
-                    Err(Error::Timeout {
-                        method,
-                        url: crate::error::redacted_url(&url),
-                        after,
-                    })
-                })
-        }
-        None => {
-            attempts(shared, session, http, op, request, &options)
-                .instrument(span.clone())
-                .await
-        }
-    };
-    let millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-    span.record("duration_ms", millis);
-    if let Err(e) = &result {
-        span.in_scope(|| tracing::debug!(error = %e, "call failed"));
-    }
-    result
+    Ok(())
 }
 
 /// The session of a routed service call (`None`: the client's own).
@@ -194,122 +246,185 @@ async fn route(
     Ok(None)
 }
 
-async fn attempts(
-    shared: &ClientContext,
-    session: &Session,
-    http: &reqwest::Client,
-    op: &Operation,
-    mut request: reqwest::Request,
-    options: &CallOptions,
-) -> Result<Response, Error> {
-    let span = Span::current();
-    let policy = options.retry().unwrap_or(shared.retry_policy());
-    let line = RequestLine {
-        method: request.method().clone(),
-        url: request.url().clone(),
-    };
-    let may_retry = policy.allows(&line.method);
-    // A token given for this call only is not the session's to refresh; the
-    // token endpoint itself works without one.
-    let own_token = options.is_anonymous() || request.headers().contains_key(TOKEN_HEADER);
-    let token_endpoint = line.url.path().ends_with(TOKEN_PATH);
-    let mut refreshed_after_401 = false;
-    let mut attempt = 0u32;
-    loop {
-        attempt += 1;
-        span.record("attempts", attempt);
-        let used = if own_token {
-            None
-        } else {
-            authorize(session, &mut request, token_endpoint).await?
-        };
-        let may_refresh =
-            used.is_some() && !token_endpoint && !refreshed_after_401 && session.can_refresh();
-        let retry_left = may_retry && attempt <= policy.retries();
-        // A copy for the next attempt; a streamed body cannot be replayed,
-        // so such a request is sent once.
-        let next = if retry_left || may_refresh {
-            request.try_clone()
-        } else {
-            None
-        };
-        for hook in shared.pre_hooks() {
-            hook(op, &mut request);
-        }
-        let exchange = options
-            .capture()
-            .map(|_| Exchange::request(format!("{}.{}", op.service, op.id), attempt, &request));
+/// Records the call's duration on its span when the call ends, however it
+/// ends (a timeout drops it mid-way).
+struct Timer {
+    span: Span,
+    started: Instant,
+}
 
-        let outcome = match http.execute(request).await {
-            Ok(mut response) => {
-                response.extensions_mut().insert(line.clone());
-                shared.body_limit().attach(&mut response);
-                for hook in shared.post_hooks() {
-                    hook(op, &response);
-                }
-                span.record("status", response.status().as_u16());
-                if response.status().is_success() && exchange.is_none() {
-                    if !(op.whole_answer && retry_left && next.is_some()) {
-                        return Ok(response);
-                    }
-                    // Read here, where an answer cut off mid-body can be
-                    // asked for again (the decode takes the bytes read).
-                    match Box::pin(prefetch(&mut response, &line)).await {
-                        Ok(()) => return Ok(response),
-                        Err(e) => Err(e),
-                    }
-                } else {
-                    // reqwest follows same-origin redirects itself; one it
-                    // stopped leads elsewhere and is followed without secrets.
-                    if super::redirect::is_redirect(&response) {
-                        let copy = next.as_ref().and_then(reqwest::Request::try_clone);
-                        response = Box::pin(super::redirect::follow(
-                            http,
-                            line.url.clone(),
-                            response,
-                            copy,
-                        ))
-                        .await?;
-                        response.extensions_mut().insert(line.clone());
-                        shared.body_limit().attach(&mut response);
-                        if response.status().is_success() && exchange.is_none() {
-                            return Ok(response);
-                        }
-                    }
-                    Ok(response)
-                }
-            }
-            Err(e) => Err(Error::network(&line.method, &line.url, e)),
-        };
-        // Everything but a plain success is handled apart, in a boxed
-        // future: its state (sleeps, a token refresh, error bodies, capture)
-        // would otherwise enlarge every call's future, which is moved and
-        // copied on each call.
-        let step = Attempt {
-            number: attempt,
-            retry_left,
-            may_refresh,
-            used,
-            next,
-            exchange,
-        };
-        match Box::pin(after_attempt(
-            options, policy, session, &line, step, outcome,
-        ))
-        .await
-        {
-            Next::Again {
-                request: again,
-                refreshed,
-            } => {
-                refreshed_after_401 |= refreshed;
-                request = again;
-            }
-            Next::Done(result) => return result,
-        }
+impl Drop for Timer {
+    fn drop(&mut self) {
+        let millis = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.span.record("duration_ms", millis);
     }
 }
 
+/// The attempts of one call, inside its span.
+///
+/// Not an `async fn`: an `async fn` keeps a second copy of each argument
+/// in its future (rust-lang/rust#62958), and the request alone is 264
+/// bytes; an `async move` block uses the captured arguments in place.
+#[allow(clippy::manual_async_fn)] // on purpose, see above
+fn attempts<'a>(
+    shared: &'a ClientContext,
+    http: reqwest::Client,
+    op: &'a Operation,
+    mut request: reqwest::Request,
+    options: CallOptions,
+) -> impl std::future::Future<Output = Result<Response, Error>> + Send + 'a {
+    async move {
+        let timer = Timer {
+            span: Span::current(),
+            started: Instant::now(),
+        };
+        let result = 'call: {
+            // A service account with a directory: the call's site decides
+            // its base URL and which of the account's tokens it carries.
+            let routed = match route(shared, &mut request).await {
+                Ok(routed) => routed,
+                Err(e) => break 'call Err(e),
+            };
+            let session = routed.as_deref().unwrap_or(shared.session());
+            let policy = options.retry().unwrap_or(shared.retry_policy());
+            let line = RequestLine {
+                method: request.method().clone(),
+                url: request.url().clone(),
+            };
+            let may_retry = policy.allows(&line.method);
+            // A token given for this call only is not the session's to
+            // refresh; the token endpoint itself works without one.
+            let own_token = options.is_anonymous() || request.headers().contains_key(TOKEN_HEADER);
+            let token_endpoint = line.url.path().ends_with(TOKEN_PATH);
+            let mut refreshed_after_401 = false;
+            let mut attempt = 0u32;
+            loop {
+                attempt += 1;
+                timer.span.record("attempts", attempt);
+                let used = if own_token {
+                    None
+                } else if let Some(token) = session.usable_token() {
+                    put_token(&mut request, &token);
+                    Some(token)
+                } else {
+                    // Boxed: waiting for a refresh is rare, and its state
+                    // would enlarge every call's future.
+                    match Box::pin(authorize(session, &mut request, token_endpoint)).await {
+                        Ok(used) => used,
+                        Err(e) => break 'call Err(e),
+                    }
+                };
+                let may_refresh = used.is_some()
+                    && !token_endpoint
+                    && !refreshed_after_401
+                    && session.can_refresh();
+                let retry_left = may_retry && attempt <= policy.retries();
+                // A copy for the next attempt; a streamed body cannot be
+                // replayed, so such a request is sent once.
+                let next = if retry_left || may_refresh {
+                    request.try_clone()
+                } else {
+                    None
+                };
+                for hook in shared.pre_hooks() {
+                    hook(op, &mut request);
+                }
+                let exchange = options.capture().map(|_| {
+                    Box::new(Exchange::request(
+                        format!("{}.{}", op.service, op.id),
+                        attempt,
+                        &request,
+                    ))
+                });
+                let outcome = match http.execute(request).await {
+                    Ok(mut response) => {
+                        shared.body_limit().attach(&mut response);
+                        for hook in shared.post_hooks() {
+                            hook(op, &response);
+                        }
+                        timer.span.record("status", response.status().as_u16());
+                        if response.status().is_success() && exchange.is_none() {
+                            if !(op.whole_answer && retry_left && next.is_some()) {
+                                // For errors while the caller reads the body.
+                                response.extensions_mut().insert(line.clone());
+                                break 'call Ok(response);
+                            }
+                            // Read here, where an answer cut off mid-body can
+                            // be asked for again (the decode takes the bytes
+                            // read).
+                            match Box::pin(prefetch(&mut response, &line)).await {
+                                Ok(()) => break 'call Ok(response),
+                                Err(e) => Err(e),
+                            }
+                        } else {
+                            // reqwest follows same-origin redirects itself;
+                            // one it stopped leads elsewhere and is followed
+                            // without secrets.
+                            if super::redirect::is_redirect(&response) {
+                                let copy = next.as_ref().and_then(reqwest::Request::try_clone);
+                                response = match Box::pin(super::redirect::follow(
+                                    &http,
+                                    line.url.clone(),
+                                    response,
+                                    copy,
+                                ))
+                                .await
+                                {
+                                    Ok(response) => response,
+                                    Err(e) => break 'call Err(e),
+                                };
+                                response.extensions_mut().insert(line.clone());
+                                shared.body_limit().attach(&mut response);
+                                if response.status().is_success() && exchange.is_none() {
+                                    break 'call Ok(response);
+                                }
+                            }
+                            Ok(response)
+                        }
+                    }
+                    Err(e) => Err(Error::network(&line.method, &line.url, e)),
+                };
+                // Everything but a plain success is handled apart, in a
+                // boxed future: its state (sleeps, a token refresh, error
+                // bodies, capture) would otherwise enlarge every call's
+                // future.
+                let step = Attempt {
+                    number: attempt,
+                    retry_left,
+                    may_refresh,
+                    used,
+                    next,
+                    exchange,
+                };
+                match Box::pin(after_attempt(
+                    &options, policy, session, &line, step, outcome,
+                ))
+                .await
+                {
+                    Next::Again {
+                        request: again,
+                        refreshed,
+                    } => {
+                        refreshed_after_401 |= refreshed;
+                        request = again;
+                    }
+                    Next::Done(result) => break 'call result,
+                }
+            }
+        };
+        if let Err(e) = &result {
+            tracing::debug!(error = %e, "call failed");
+        }
+        result
+    }
+}
+
+/// Puts `token` on `request` as the Tapis token header.
+fn put_token(request: &mut reqwest::Request, token: &Token) {
+    request
+        .headers_mut()
+        .insert(TOKEN_HEADER, token.header().clone());
+}
 /// What an attempt leaves for [`after_attempt`].
 struct Attempt {
     number: u32,
@@ -319,7 +434,9 @@ struct Attempt {
     used: Option<Token>,
     /// The copy to send again, when one was allowed.
     next: Option<reqwest::Request>,
-    exchange: Option<Exchange>,
+    /// Boxed: captured exchanges are rare, and the attempt loop's future
+    /// would otherwise carry one.
+    exchange: Option<Box<Exchange>>,
 }
 
 /// After an attempt: send again, or the call's outcome.
@@ -350,7 +467,7 @@ async fn after_attempt(
         Err(error) => {
             if let (Some(capture), Some(mut ex)) = (options.capture(), exchange) {
                 ex.error = Some(error.to_string());
-                capture.record(ex);
+                capture.record(*ex);
             }
             let kind = match &error {
                 Error::Network { kind, .. } => Some(*kind),
@@ -378,10 +495,12 @@ async fn after_attempt(
         if let (Some(capture), Some(mut ex)) = (options.capture(), exchange) {
             return Next::Done(buffered(response, line).await.map(|(rebuilt, body)| {
                 ex.response(status, rebuilt.headers(), &body);
-                capture.record(ex);
+                capture.record(*ex);
                 rebuilt
             }));
         }
+        let mut response = response;
+        response.extensions_mut().insert(line.clone());
         return Next::Done(Ok(response));
     }
 
@@ -406,7 +525,7 @@ async fn after_attempt(
                 let headers = response.headers().clone();
                 let body = read_limited(response).await;
                 ex.response(status, &headers, &body);
-                capture.record(ex);
+                capture.record(*ex);
             }
             tracing::debug!(
                 attempt,
@@ -426,7 +545,7 @@ async fn after_attempt(
     let body = read_limited(response).await;
     if let (Some(capture), Some(mut ex)) = (options.capture(), exchange) {
         ex.response(status, &headers, &body);
-        capture.record(ex);
+        capture.record(*ex);
     }
     Next::Done(Err(Error::api(status, &line.method, &line.url, &body)))
 }
@@ -483,9 +602,7 @@ async fn authorize(
 ) -> Result<Option<Token>, Error> {
     match session.token_for_request().await {
         Ok(Some(token)) => {
-            request
-                .headers_mut()
-                .insert(TOKEN_HEADER, token.header().clone());
+            put_token(request, &token);
             Ok(Some(token))
         }
         Ok(None) => Ok(None),
