@@ -82,3 +82,25 @@ fn bad_configuration_is_a_typed_error() {
         .unwrap_err();
     assert!(matches!(err, tapis::Error::InvalidInput(_)), "{err:?}");
 }
+
+/// Every call's future is moved (into the caller's future, a `join_all`, a
+/// spawned task) and each move copies it whole: a few kilobytes per call
+/// showed as a 7 % throughput loss against raw reqwest under 64 concurrent
+/// callers (BENCHMARKS.md, "Tolerant reading", 2026-12-06). The future of
+/// a `send()` holds the answer's decoding state and a pointer to the boxed
+/// exchange; this keeps it from growing back unnoticed.
+#[tokio::test]
+async fn a_call_future_stays_small() {
+    let server = server_answering(envelope(json!([]))).await;
+    let t = client(&server);
+    let call = t.systems().get_systems().limit(10).send();
+    let size = std::mem::size_of_val(&call);
+    assert!(size <= 512, "a get_systems().send() future is {size} bytes");
+    assert!(call.await.unwrap().into_result().is_empty());
+    let call = t.systems().get_system().system_id("s1").send_json();
+    let size = std::mem::size_of_val(&call);
+    assert!(
+        size <= 512,
+        "a get_system().send_json() future is {size} bytes"
+    );
+}
