@@ -653,6 +653,36 @@ mod tests {
     }
 
     #[test]
+    fn secret_names_match_in_any_case_and_anywhere() {
+        for name in [
+            "X-Tapis-Token",
+            "x-tapis-token",
+            "access_TOKEN",
+            "apiKey",
+            "PASSWORD",
+            "client_secret",
+            "Authorization",
+            "set-cookie",
+            "my-jwt",
+            "ключ-token",
+        ] {
+            assert!(is_secret_name(name), "{name} is not seen as secret");
+        }
+        for name in [
+            "",
+            "tok",
+            "X-Bench",
+            "limit",
+            "ke",
+            "jw",
+            "ключ",
+            "X-Tapis-User",
+        ] {
+            assert!(!is_secret_name(name), "{name} is seen as secret");
+        }
+    }
+
+    #[test]
     fn kinds_follow_tapipy() {
         for (s, k) in [
             (400, ErrorKind::BadRequest),
