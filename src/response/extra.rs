@@ -48,7 +48,16 @@ pub(crate) fn refusing_extras<T>(decode: impl FnOnce() -> T) -> T {
 
 impl<'de> Deserialize<'de> for Extra {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let map = Map::<String, Value>::deserialize(deserializer)?;
+        Self::from_unknown(Map::<String, Value>::deserialize(deserializer)?)
+    }
+}
+
+impl Extra {
+    /// The keys an object had that its type does not declare; an error
+    /// while a request body is checked (see [`refusing_extras`]). The
+    /// generated `Deserialize` impls collect them (see
+    /// [`super::fields`]).
+    pub(crate) fn from_unknown<E: serde::de::Error>(map: Map<String, Value>) -> Result<Self, E> {
         if !map.is_empty() && STRICT.with(std::cell::Cell::get) {
             let keys: Vec<String> = map.keys().map(|k| format!("`{k}`")).collect();
             return Err(serde::de::Error::custom(format!(
@@ -58,9 +67,7 @@ impl<'de> Deserialize<'de> for Extra {
         }
         Ok(Extra(map))
     }
-}
 
-impl Extra {
     /// The map of extra properties.
     pub fn into_map(self) -> Map<String, Value> {
         self.0

@@ -4,6 +4,7 @@
 mod decode;
 mod envelope;
 mod extra;
+pub(crate) mod fields;
 pub(crate) mod tolerant;
 
 use std::fmt;

@@ -54,6 +54,41 @@ where
     deserializer.deserialize_any(ScalarVisitor::<T>(PhantomData))
 }
 
+/// The helpers above as seeds, for the `Deserialize` impls codegen writes
+/// (see [`super::fields`]): `map.next_value_seed(OptScalarSeed::<i64>::NEW)`
+/// reads a value as `opt_scalar` would.
+macro_rules! seeds {
+    ($($(#[$doc:meta])* $seed:ident: $helper:ident -> $value:ty where $bound:path;)*) => {$(
+        $(#[$doc])*
+        pub(crate) struct $seed<T>(PhantomData<fn() -> T>);
+
+        impl<T> $seed<T> {
+            pub(crate) const NEW: Self = Self(PhantomData);
+        }
+
+        impl<'de, T: $bound> de::DeserializeSeed<'de> for $seed<T> {
+            type Value = $value;
+
+            fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<$value, D::Error> {
+                $helper(deserializer)
+            }
+        }
+    )*};
+}
+
+/// Reads like [`or_default`] (a `T` that is also `Deserialize`).
+pub(crate) trait Defaulted<'de>: Deserialize<'de> + Default {}
+impl<'de, T: Deserialize<'de> + Default> Defaulted<'de> for T {}
+
+seeds! {
+    /// [`opt_scalar`] as a seed.
+    OptScalarSeed: opt_scalar -> Option<T> where Scalar;
+    /// [`scalar`] as a seed.
+    ScalarSeed: scalar -> T where Scalar;
+    /// [`or_default`] as a seed.
+    OrDefaultSeed: or_default -> T where Defaulted<'de>;
+}
+
 /// A JSON scalar as read, before it becomes the declared type.
 #[derive(Clone, Copy)]
 pub(crate) enum Raw<'a> {

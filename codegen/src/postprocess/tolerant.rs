@@ -119,7 +119,7 @@ fn classify(ty: &Type, defaults: &BTreeSet<String>) -> Kind {
     }
 }
 
-fn derives(attrs: &[Attribute]) -> Vec<String> {
+pub(super) fn derives(attrs: &[Attribute]) -> Vec<String> {
     let mut out = Vec::new();
     for attr in attrs.iter().filter(|a| a.path().is_ident("derive")) {
         let _ = attr.parse_nested_meta(|m| {
@@ -132,7 +132,7 @@ fn derives(attrs: &[Attribute]) -> Vec<String> {
     out
 }
 
-fn remove_derives(attrs: &mut [Attribute], remove: &[&str]) {
+pub(super) fn remove_derives(attrs: &mut [Attribute], remove: &[&str]) {
     for attr in attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
         let mut kept: Vec<syn::Path> = Vec::new();
         let _ = attr.parse_nested_meta(|m| {
@@ -182,7 +182,7 @@ fn serde_has(attrs: &[Attribute], word: &str) -> bool {
 
 /// Removes `word` from every `#[serde(..)]` attribute; an attribute left
 /// empty is dropped.
-fn serde_remove(attrs: &mut Vec<Attribute>, word: &str) -> bool {
+pub(super) fn serde_remove(attrs: &mut Vec<Attribute>, word: &str) -> bool {
     let mut removed = false;
     attrs.retain_mut(|attr| {
         if !attr.path().is_ident("serde") {
