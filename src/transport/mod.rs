@@ -246,6 +246,10 @@ pub(crate) fn build_http_client(settings: &HttpSettings) -> Result<reqwest::Clie
             .add(rustls::pki_types::CertificateDer::from(der.clone()))
             .map_err(|e| Error::Config(format!("invalid root certificate: {e}")))?;
     }
+    // rustls 0.23.48 deprecates ring's provider (it has no post-quantum key
+    // exchange); the provider that has one, aws-lc-rs, needs cmake and a C
+    // toolchain in every user's build. Kept: the same TLS as before.
+    #[allow(deprecated)]
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut tls = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

@@ -213,7 +213,6 @@ impl FieldAttrs {
 fn deserialize_impl(name: &syn::Ident, fields: &[Field], extra: &syn::Ident) -> syn::ItemImpl {
     let expecting = format!("struct {name}");
     let slots: Vec<syn::Ident> = (0..fields.len()).map(|i| format_ident!("__f{i}")).collect();
-    let tys: Vec<&Type> = fields.iter().map(|f| &f.ty).collect();
     let keys: Vec<&str> = fields.iter().map(|f| f.key.as_str()).collect();
     let reads: Vec<TokenStream> = fields.iter().map(read_value).collect();
     let idents: Vec<&syn::Ident> = fields.iter().map(|f| &f.ident).collect();
@@ -250,7 +249,8 @@ fn deserialize_impl(name: &syn::Ident, fields: &[Field], extra: &syn::Ident) -> 
                     where
                         A: ::serde::de::MapAccess<'de>,
                     {
-                        #(let mut #slots: ::std::option::Option<#tys> = ::std::option::Option::None;)*
+                        // Each slot's type comes from its seed.
+                        #(let mut #slots = ::std::option::Option::None;)*
                         let mut unknown = ::serde_json::Map::new();
                         while let ::std::option::Option::Some(key) =
                             map.next_key::<crate::response::fields::Key<'de>>()?
