@@ -1,8 +1,9 @@
 //! How generated types read what real servers send ("tolerant reader").
 //!
 //! Generated fields name these helpers in `#[serde(deserialize_with)]`
-//! (see `codegen/src/postprocess/tolerant.rs`). The rules, which the README
-//! documents too:
+//! (see `codegen/src/postprocess/tolerant.rs`); the structs whose serde
+//! impls codegen writes out call them as seeds (`OptScalarSeed`...; see
+//! [`super::fields`]). The rules, which the README documents too:
 //!
 //! - `null` where a collection (list, map) or a required value is declared
 //!   reads as its default (empty list, `""`, `0`, `false`, `Unknown("")`);
