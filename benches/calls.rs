@@ -55,6 +55,9 @@ fn main() {
         serve();
         return;
     }
+    // The raw side's TLS: the provider tapis uses (see
+    // `src/transport/mod.rs` on its deprecation).
+    #[allow(deprecated)]
     let _ = rustls::crypto::ring::default_provider().install_default();
     let fresh = jwt(now() + 86_400, "access");
     let stale = jwt(now() - 10, "access");
