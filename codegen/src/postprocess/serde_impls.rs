@@ -23,7 +23,8 @@
 //! fields in declaration order, each left out when its
 //! `skip_serializing_if` says so, then the `extra` entries. A struct with
 //! any other serde attribute, generics or a second `flatten` field keeps
-//! the derives; the `#[serde]` attributes go with them.
+//! the derives; a written struct loses its `#[serde]` attributes (no derive
+//! is left to read them).
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -36,7 +37,8 @@ use super::tolerant::{derives, remove_derives};
 enum Read {
     /// `T::deserialize`.
     Plain,
-    /// One of `crate::response::tolerant`'s helpers, by name.
+    /// One of `crate::response::tolerant`'s helpers, named by its seed type
+    /// (`OptScalarSeed`...).
     Helper(&'static str),
 }
 
