@@ -155,13 +155,13 @@ fn plan(s: &ItemStruct) -> Result<Option<(Vec<Field>, syn::Ident)>, String> {
 /// `crate::Extra`.
 fn is_extra(ty: &Type) -> bool {
     let Type::Path(p) = ty else { return false };
-    let names: Vec<String> = p
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
-    names == ["crate", "Extra"]
+    let mut segments = p.path.segments.iter();
+    p.qself.is_none()
+        && segments.next().is_some_and(|s| s.ident == "crate")
+        && segments
+            .next()
+            .is_some_and(|s| s.ident == "Extra" && s.arguments.is_empty())
+        && segments.next().is_none()
 }
 
 /// The serde attributes of one field, merged over its `#[serde(..)]`s.

@@ -182,7 +182,7 @@ fn serde_has(attrs: &[Attribute], word: &str) -> bool {
 
 /// Removes `word` from every `#[serde(..)]` attribute; an attribute left
 /// empty is dropped.
-pub(super) fn serde_remove(attrs: &mut Vec<Attribute>, word: &str) -> bool {
+fn serde_remove(attrs: &mut Vec<Attribute>, word: &str) -> bool {
     let mut removed = false;
     attrs.retain_mut(|attr| {
         if !attr.path().is_ident("serde") {
