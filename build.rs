@@ -9,8 +9,13 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
-use tapis_codegen::{check_service_name, generate_service, module_name, SpecSet, HAND_WRITTEN};
+use tapis_codegen::{
+    check_service_name, generate_service, module_name, CodegenError, Generated, SpecSet,
+    HAND_WRITTEN,
+};
 
 /// The environment variable naming extra specs to generate.
 const EXTRA_SPECS_ENV: &str = "TAPIS_EXTRA_SPECS";
@@ -47,12 +52,15 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     );
     let mut dispatch_arms = String::new();
 
-    for service in set.services() {
-        let feature = format!("CARGO_FEATURE_{}", module_name(service).to_uppercase());
-        if std::env::var_os(&feature).is_none() {
-            continue;
-        }
-        let generated = generate_service(service, &set)?;
+    let services: Vec<&str> = set
+        .services()
+        .filter(|service| {
+            let feature = format!("CARGO_FEATURE_{}", module_name(service).to_uppercase());
+            std::env::var_os(feature).is_some()
+        })
+        .collect();
+    for (service, generated) in services.iter().copied().zip(generate_all(&services, &set)) {
+        let generated = generated?;
         let module = module_name(service);
         writeln!(enabled, "    \"{service}\",")?;
         std::fs::write(out.join(format!("{module}.rs")), &generated.code)?;
@@ -134,6 +142,48 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     std::fs::write(out.join("dispatch.rs"), dispatch)?;
     Ok(())
+}
+
+/// Generates `services` over `set`, one result per service in the same
+/// order, on as many threads as the machine has cores.
+///
+/// The build script runs between the generator's compilation and the
+/// library's, with nothing else left to build beside it: on its own it
+/// would keep one core busy for seconds of every clean build (the generator
+/// runs unoptimised, as build dependencies do). The largest specs start
+/// first so that no thread is left with one at the end.
+fn generate_all(services: &[&str], set: &SpecSet) -> Vec<Result<Generated, CodegenError>> {
+    let mut order: Vec<usize> = (0..services.len()).collect();
+    let size = |service: &str| {
+        set.file(service)
+            .and_then(|file| std::fs::metadata(file).ok())
+            .map_or(0, |meta| meta.len())
+    };
+    order.sort_by_key(|&i| std::cmp::Reverse(size(services[i])));
+    let next = AtomicUsize::new(0);
+    let results: Vec<Mutex<Option<Result<Generated, CodegenError>>>> =
+        services.iter().map(|_| Mutex::new(None)).collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(services.len());
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let generated = generate_service(services[i], set);
+                    *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(generated);
+                }
+            });
+        }
+    });
+    results
+        .into_iter()
+        .map(|slot| {
+            slot.into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .expect("every service was generated: the threads took every index")
+        })
+        .collect()
 }
 
 /// Generates the specs named by `TAPIS_EXTRA_SPECS` into `OUT_DIR` and
