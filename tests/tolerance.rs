@@ -77,6 +77,49 @@ async fn known_enum_values_stay_typed() {
     );
 }
 
+#[test]
+fn string_enums_read_any_text_and_name_themselves_for_anything_else() {
+    let read = |value: serde_json::Value| serde_json::from_value::<SystemTypeEnum>(value);
+    assert_eq!(read(json!("S3")).unwrap(), SystemTypeEnum::S3);
+    // An escaped value is the text it spells.
+    assert_eq!(
+        serde_json::from_str::<SystemTypeEnum>(r#""L\u0049NUX""#).unwrap(),
+        SystemTypeEnum::Linux
+    );
+    // Any other text, the empty one too, is kept as it was sent...
+    assert_eq!(
+        read(json!("linux")).unwrap(),
+        SystemTypeEnum::Unknown("linux".into())
+    );
+    assert_eq!(
+        read(json!("")).unwrap(),
+        SystemTypeEnum::Unknown(String::new())
+    );
+    // ...also as a map key, and written back unchanged.
+    let keyed: std::collections::BTreeMap<SystemTypeEnum, u8> =
+        serde_json::from_value(json!({"LINUX": 1, "QUANTUM": 2})).unwrap();
+    assert_eq!(keyed[&SystemTypeEnum::Linux], 1);
+    assert_eq!(
+        serde_json::to_value(&keyed).unwrap(),
+        json!({"LINUX": 1, "QUANTUM": 2})
+    );
+    // What is not text is an error naming the type, at its JSON path.
+    let err = read(json!(5)).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "invalid type: integer `5`, expected a string (a `SystemTypeEnum`)"
+    );
+    let mut de =
+        serde_json::Deserializer::from_str(r#"{"id": "s", "systemType": {"LINUX": null}}"#);
+    let err = serde_path_to_error::deserialize::<_, TapisSystem>(&mut de).unwrap_err();
+    assert_eq!(err.path().to_string(), "systemType");
+    assert!(
+        err.to_string()
+            .contains("expected a string (a `SystemTypeEnum`)"),
+        "{err}"
+    );
+}
+
 #[tokio::test]
 async fn what_no_tolerance_covers_is_an_error_with_its_json_path_and_the_body() {
     let body = json!({

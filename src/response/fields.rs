@@ -11,6 +11,7 @@
 //! helpers. It reads exactly what the derive read (same fields, same
 //! defaults, same errors: `missing field`, `duplicate field`, an absent
 //! `Option` as `None`), and each unknown key goes straight into `extra`.
+//! String enums' written `Deserialize` reads its value with [`text`].
 
 // Generated code of some services only uses some helpers.
 #![allow(dead_code)]
@@ -40,32 +41,46 @@ impl<'de> Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         // An identifier, as the derive asks for: what serde_path_to_error
         // records as the path segment.
-        deserializer.deserialize_identifier(KeyVisitor)
+        deserializer
+            .deserialize_identifier(TextVisitor("a field name"))
+            .map(Key)
     }
 }
 
-struct KeyVisitor;
+/// The value of a string enum, as text (borrowed from the input when it
+/// can be); `expecting` names the enum in the error for anything that is
+/// not a string. The generated `Deserialize` of a string enum matches it
+/// against its values, and keeps any other text as `Unknown`.
+pub(crate) fn text<'de, D: Deserializer<'de>>(
+    deserializer: D,
+    expecting: &'static str,
+) -> Result<Cow<'de, str>, D::Error> {
+    deserializer.deserialize_str(TextVisitor(expecting))
+}
 
-impl<'de> Visitor<'de> for KeyVisitor {
-    type Value = Key<'de>;
+/// Reads text; says what it expected (`.0`) when it finds something else.
+struct TextVisitor(&'static str);
+
+impl<'de> Visitor<'de> for TextVisitor {
+    type Value = Cow<'de, str>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a field name")
+        f.write_str(self.0)
     }
 
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
-        Ok(Key(Cow::Borrowed(v)))
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
     }
 
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
-        Ok(Key(Cow::Owned(v.to_owned())))
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
     }
 
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
-        Ok(Key(Cow::Owned(v)))
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v))
     }
 
-    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Key<'de>, E> {
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
         match std::str::from_utf8(v) {
             Ok(s) => self.visit_str(s),
             Err(_) => Err(E::invalid_value(de::Unexpected::Bytes(v), &self)),
@@ -176,5 +191,23 @@ mod tests {
             .collect();
         assert_eq!(kinds, [("plain", true), ("escaped", false)]);
         assert!(serde_json::from_str::<Key<'_>>("3").is_err());
+    }
+
+    #[test]
+    fn text_borrows_where_it_can_and_names_what_it_expected() {
+        fn read(json: &str) -> serde_json::Result<Cow<'_, str>> {
+            text(
+                &mut serde_json::Deserializer::from_str(json),
+                "a string (a `Kind`)",
+            )
+        }
+        assert!(matches!(read(r#""LINUX""#), Ok(Cow::Borrowed("LINUX"))));
+        assert!(matches!(read(r#""L\u0049NUX""#), Ok(Cow::Owned(s)) if s == "LINUX"));
+        let err = read("5").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid type: integer `5`, expected a string (a `Kind`) at line 1 column 1"
+        );
+        assert!(read("null").is_err());
     }
 }

@@ -25,6 +25,19 @@
 //! any other serde attribute, generics or a second `flatten` field keeps
 //! the derives; a written struct loses its `#[serde]` attributes (no derive
 //! is left to read them).
+//!
+//! String enums (a unit variant per value and the tolerant
+//! `#[serde(untagged)] Unknown(String)`, see `tolerant.rs`) get a written
+//! `Deserialize` too: with one untagged variant, serde's derive buffers
+//! every value as `Content` and tries the tagged variants, then `Unknown`,
+//! on that buffer. Written, a value is read as text and matched (the first
+//! variant named by it wins, as with the derive); any other text is
+//! `Unknown`, as before. What changes: a value that is not a string is
+//! refused naming the type (`expected a string (a \`SystemTypeEnum\`)`)
+//! where the derive said "data did not match any variant"; the map form of
+//! a unit variant (`{"LINUX": null}`), which no Tapis server sends, is
+//! refused. Their `Serialize` stays derived (it reads the variants'
+//! `rename`s).
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -55,7 +68,8 @@ struct Field {
 }
 
 /// Writes `Deserialize` (and `Serialize`, where it was derived) for every
-/// struct of `mod types` that qualifies; returns how many structs.
+/// struct of `mod types` that qualifies, and `Deserialize` for its string
+/// enums; returns how many types.
 pub(super) fn rewrite(module: &mut ItemMod) -> Result<usize, String> {
     let Some((_, items)) = &mut module.content else {
         return Ok(0);
@@ -63,6 +77,16 @@ pub(super) fn rewrite(module: &mut ItemMod) -> Result<usize, String> {
     let mut impls = Vec::new();
     let mut count = 0;
     for item in items.iter_mut() {
+        if let Item::Enum(e) = item {
+            if let Some((variants, unknown)) = plan_string_enum(e) {
+                count += 1;
+                impls.push(Item::Impl(string_enum_deserialize_impl(
+                    &e.ident, &variants, &unknown,
+                )));
+                remove_derives(&mut e.attrs, &["Deserialize"]);
+            }
+            continue;
+        }
         let Item::Struct(s) = item else { continue };
         let Some((fields, extra)) = plan(s)? else {
             continue;
@@ -102,7 +126,7 @@ fn plan(s: &ItemStruct) -> Result<Option<(Vec<Field>, syn::Ident)>, String> {
         let Some(ident) = f.ident.clone() else {
             return Ok(None);
         };
-        let Some(attrs) = FieldAttrs::parse(&f.attrs) else {
+        let Some(attrs) = FieldAttrs::parse(&f.attrs).filter(|a| !a.untagged) else {
             return Ok(None);
         };
         if attrs.flatten {
@@ -164,7 +188,8 @@ fn is_extra(ty: &Type) -> bool {
         && segments.next().is_none()
 }
 
-/// The serde attributes of one field, merged over its `#[serde(..)]`s.
+/// The serde attributes of one field (or enum variant), merged over its
+/// `#[serde(..)]`s.
 #[derive(Default)]
 struct FieldAttrs {
     rename: Option<String>,
@@ -172,6 +197,7 @@ struct FieldAttrs {
     deserialize_with: Option<String>,
     skip_serializing_if: Option<syn::ExprPath>,
     flatten: bool,
+    untagged: bool,
 }
 
 impl FieldAttrs {
@@ -196,6 +222,7 @@ impl FieldAttrs {
                     ("default", None) => out.default = true,
                     ("deserialize_with", Some(v)) => out.deserialize_with = Some(v),
                     ("flatten", None) => out.flatten = true,
+                    ("untagged", None) => out.untagged = true,
                     ("skip_serializing_if", Some(v)) => match syn::parse_str(&v) {
                         Ok(path) => out.skip_serializing_if = Some(path),
                         Err(_) => handled = false,
@@ -209,6 +236,84 @@ impl FieldAttrs {
             }
         }
         handled.then_some(out)
+    }
+}
+
+/// The values of a string enum (each variant's ident and text, the first
+/// of a text only) and its `Unknown` variant, when its `Deserialize` can be
+/// written here: unit variants with at most a `rename`, then one
+/// `#[serde(untagged)]` variant holding a `String`. `None` when it keeps
+/// the derive.
+fn plan_string_enum(e: &syn::ItemEnum) -> Option<(Vec<(syn::Ident, String)>, syn::Ident)> {
+    if !derives(&e.attrs).iter().any(|d| d == "Deserialize")
+        || !e.generics.params.is_empty()
+        || e.attrs.iter().any(|a| a.path().is_ident("serde"))
+    {
+        return None;
+    }
+    let (last, values) = e
+        .variants
+        .iter()
+        .collect::<Vec<_>>()
+        .split_last()
+        .map(|(l, v)| (*l, v.to_vec()))?;
+    let unknown_attrs = FieldAttrs::parse(&last.attrs)?;
+    let Fields::Unnamed(held) = &last.fields else {
+        return None;
+    };
+    let holds_string = held.unnamed.len() == 1
+        && matches!(&held.unnamed[0].ty, Type::Path(p) if p.qself.is_none()
+            && p.path.segments.last().is_some_and(|s| s.ident == "String" && s.arguments.is_empty()));
+    if !unknown_attrs.untagged
+        || unknown_attrs.rename.is_some()
+        || !holds_string
+        || last.discriminant.is_some()
+    {
+        return None;
+    }
+    let mut out: Vec<(syn::Ident, String)> = Vec::new();
+    for v in values {
+        let attrs = FieldAttrs::parse(&v.attrs)?;
+        if !matches!(v.fields, Fields::Unit)
+            || v.discriminant.is_some()
+            || attrs.untagged
+            || attrs.default
+            || attrs.flatten
+            || attrs.deserialize_with.is_some()
+            || attrs.skip_serializing_if.is_some()
+        {
+            return None;
+        }
+        let text = attrs
+            .rename
+            .unwrap_or_else(|| v.ident.to_string().trim_start_matches("r#").to_string());
+        if !out.iter().any(|(_, t)| *t == text) {
+            out.push((v.ident.clone(), text));
+        }
+    }
+    Some((out, last.ident.clone()))
+}
+
+fn string_enum_deserialize_impl(
+    name: &syn::Ident,
+    values: &[(syn::Ident, String)],
+    unknown: &syn::Ident,
+) -> syn::ItemImpl {
+    let expecting = format!("a string (a `{name}`)");
+    let (idents, texts): (Vec<_>, Vec<_>) = values.iter().map(|(i, t)| (i, t.as_str())).unzip();
+    parse_quote! {
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+            where
+                D: ::serde::Deserializer<'de>,
+            {
+                let text = crate::response::fields::text(deserializer, #expecting)?;
+                ::std::result::Result::Ok(match &*text {
+                    #(#texts => Self::#idents,)*
+                    _ => Self::#unknown(text.into_owned()),
+                })
+            }
+        }
     }
 }
 
@@ -442,5 +547,85 @@ mod tests {
             !out.contains("Serialize") && !out.contains("#[serde"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn string_enums_get_a_written_deserialize_and_keep_serialize() {
+        let (n, out) = run(r#"
+            mod types {
+                /// Type of system
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+                pub enum SystemType {
+                    #[serde(rename = "LINUX")]
+                    Linux,
+                    S3,
+                    #[serde(rename = "LINUX")]
+                    Linux2,
+                    /// A value this version does not know.
+                    #[serde(untagged)]
+                    Unknown(::std::string::String),
+                }
+            }
+        "#);
+        assert_eq!(n, 1, "{out}");
+        let squeeze = |s: &str| s.split_whitespace().collect::<String>();
+        for wanted in [
+            "#[derive(::serde::Serialize, Clone, Debug, PartialEq)]",
+            "#[serde(rename = \"LINUX\")] Linux,",
+            "#[serde(untagged)] Unknown(::std::string::String),",
+            "impl<'de> ::serde::Deserialize<'de> for SystemType",
+            "crate::response::fields::text(deserializer,",
+            "\"a string (a `SystemType`)\"",
+            "\"LINUX\" => Self::Linux,",
+            "\"S3\" => Self::S3,",
+            "_ => Self::Unknown(text.into_owned()),",
+        ] {
+            assert!(
+                squeeze(&out).contains(&squeeze(wanted)),
+                "{wanted} not in {out}"
+            );
+        }
+        // The first variant named by a text wins, as with the derive.
+        assert!(!out.contains("Self::Linux2"), "{out}");
+    }
+
+    #[test]
+    fn other_enums_keep_the_derive() {
+        let (n, out) = run(r#"
+            mod types {
+                #[derive(::serde::Deserialize, ::serde::Serialize)]
+                #[serde(untagged)]
+                pub enum Union {
+                    A(i64),
+                    Unknown(::serde_json::Value),
+                }
+                #[derive(::serde::Deserialize, ::serde::Serialize)]
+                pub enum NoFallback {
+                    A,
+                    B,
+                }
+                #[derive(::serde::Deserialize, ::serde::Serialize)]
+                pub enum HeldValue {
+                    A,
+                    #[serde(untagged)]
+                    Unknown(::serde_json::Value),
+                }
+                #[derive(::serde::Deserialize, ::serde::Serialize)]
+                pub enum Aliased {
+                    #[serde(alias = "a")]
+                    A,
+                    #[serde(untagged)]
+                    Unknown(::std::string::String),
+                }
+                #[derive(::serde::Serialize)]
+                pub enum WriteOnly {
+                    A,
+                    #[serde(untagged)]
+                    Unknown(::std::string::String),
+                }
+            }
+        "#);
+        assert_eq!(n, 0, "{out}");
+        assert_eq!(out.matches("::serde::Deserialize,").count(), 4, "{out}");
     }
 }
