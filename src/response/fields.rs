@@ -109,6 +109,18 @@ where
     Ok(())
 }
 
+/// Reads the value of a key the struct does not declare into `unknown`
+/// (later its `extra`).
+pub(crate) fn unknown<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    unknown: &mut serde_json::Map<String, serde_json::Value>,
+    key: Key<'de>,
+) -> Result<(), A::Error> {
+    let value = map.next_value::<serde_json::Value>()?;
+    unknown.insert(key.into_string(), value);
+    Ok(())
+}
+
 /// The value of a field without a default: what was read, else `None`
 /// for an `Option` (or any type that reads `null` as a value) and
 /// otherwise the error `missing field`, exactly as serde's derive decides.

@@ -362,15 +362,14 @@ fn deserialize_impl(name: &syn::Ident, fields: &[Field], extra: &syn::Ident) -> 
                         while let ::std::option::Option::Some(key) =
                             map.next_key::<crate::response::fields::Key<'de>>()?
                         {
+                            // One `?` for all arms: each is a call that
+                            // returns `Result<(), A::Error>`.
                             match key.as_str() {
                                 #(#keys => crate::response::fields::read(
                                     &mut map, &mut #slots, #keys, #reads,
-                                )?,)*
-                                _ => {
-                                    let value = map.next_value::<::serde_json::Value>()?;
-                                    unknown.insert(key.into_string(), value);
-                                }
-                            }
+                                ),)*
+                                _ => crate::response::fields::unknown(&mut map, &mut unknown, key),
+                            }?;
                         }
                         ::std::result::Result::Ok(#name {
                             #(#idents: #finishes,)*
