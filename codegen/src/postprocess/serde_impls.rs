@@ -201,6 +201,24 @@ struct FieldAttrs {
 }
 
 impl FieldAttrs {
+    /// A string enum's value: nothing but, perhaps, `rename`.
+    fn is_at_most_renamed(&self) -> bool {
+        !self.untagged && !self.reads_or_writes_otherwise()
+    }
+
+    /// A string enum's `Unknown`: `untagged` and nothing else.
+    fn is_only_untagged(&self) -> bool {
+        self.untagged && self.rename.is_none() && !self.reads_or_writes_otherwise()
+    }
+
+    /// Any attribute but `rename` and `untagged`.
+    fn reads_or_writes_otherwise(&self) -> bool {
+        self.default
+            || self.flatten
+            || self.deserialize_with.is_some()
+            || self.skip_serializing_if.is_some()
+    }
+
     /// `None` when a field has an attribute this pass does not handle.
     fn parse(attrs: &[Attribute]) -> Option<FieldAttrs> {
         let mut out = FieldAttrs::default();
@@ -251,12 +269,8 @@ fn plan_string_enum(e: &syn::ItemEnum) -> Option<(Vec<(syn::Ident, String)>, syn
     {
         return None;
     }
-    let (last, values) = e
-        .variants
-        .iter()
-        .collect::<Vec<_>>()
-        .split_last()
-        .map(|(l, v)| (*l, v.to_vec()))?;
+    let last = e.variants.last()?;
+    let values = e.variants.iter().take(e.variants.len() - 1);
     let unknown_attrs = FieldAttrs::parse(&last.attrs)?;
     let Fields::Unnamed(held) = &last.fields else {
         return None;
@@ -264,11 +278,7 @@ fn plan_string_enum(e: &syn::ItemEnum) -> Option<(Vec<(syn::Ident, String)>, syn
     let holds_string = held.unnamed.len() == 1
         && matches!(&held.unnamed[0].ty, Type::Path(p) if p.qself.is_none()
             && p.path.segments.last().is_some_and(|s| s.ident == "String" && s.arguments.is_empty()));
-    if !unknown_attrs.untagged
-        || unknown_attrs.rename.is_some()
-        || !holds_string
-        || last.discriminant.is_some()
-    {
+    if !holds_string || last.discriminant.is_some() || !unknown_attrs.is_only_untagged() {
         return None;
     }
     let mut out: Vec<(syn::Ident, String)> = Vec::new();
@@ -276,11 +286,7 @@ fn plan_string_enum(e: &syn::ItemEnum) -> Option<(Vec<(syn::Ident, String)>, syn
         let attrs = FieldAttrs::parse(&v.attrs)?;
         if !matches!(v.fields, Fields::Unit)
             || v.discriminant.is_some()
-            || attrs.untagged
-            || attrs.default
-            || attrs.flatten
-            || attrs.deserialize_with.is_some()
-            || attrs.skip_serializing_if.is_some()
+            || !attrs.is_at_most_renamed()
         {
             return None;
         }
