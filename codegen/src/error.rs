@@ -26,7 +26,7 @@ pub enum CodegenError {
     /// The generated code could not be post-processed.
     #[error("spec `{service}`: post-processing failed: {reason}")]
     Postprocess { service: String, reason: String },
-    /// Any I/O failure (reading specs or the manifest).
+    /// Any I/O failure (reading the specs).
     #[error("{context}: {source}")]
     Io {
         context: String,

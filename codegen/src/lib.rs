@@ -15,7 +15,6 @@
 pub mod controls;
 pub mod error;
 pub mod generate;
-pub mod manifest;
 pub mod normalize;
 pub mod operations;
 pub mod postprocess;

@@ -17,6 +17,7 @@ mod date;
 mod diff;
 mod features;
 mod fetch;
+mod manifest;
 mod sources;
 mod update_specs;
 

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use tapis_codegen::manifest::{sha256_hex, Entry, Manifest, MANIFEST_FILE};
+use crate::manifest::{sha256_hex, Entry, Manifest, MANIFEST_FILE};
 use tapis_codegen::spec::spec_file_name;
 use tapis_codegen::SpecSet;
 
@@ -225,7 +225,7 @@ pub fn run_in(ws: &Workspace, args: &[String], out: &mut dyn Write) -> Result<()
 /// the recorded one (a hand edit shows). Returns how many specs matched;
 /// the error lists every problem.
 pub fn check(specs_dir: &Path) -> Result<usize, String> {
-    let manifest = Manifest::load(specs_dir).map_err(|e| e.to_string())?;
+    let manifest = Manifest::load(specs_dir)?;
     let set = SpecSet::load_dir(specs_dir).map_err(|e| e.to_string())?;
     let vendored: Vec<&str> = set.services().collect();
     let mut problems = Vec::new();
@@ -401,7 +401,7 @@ fn apply(
         say!(out, "dry run: nothing written");
         return failed(&failures, "");
     }
-    let mut manifest = Manifest::load(specs_dir).map_err(|e| e.to_string())?;
+    let mut manifest = Manifest::load(specs_dir)?;
     let today = date::today();
     for service in &good {
         let c = &candidates[service];
