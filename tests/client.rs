@@ -104,3 +104,116 @@ async fn a_call_future_stays_small() {
         "a get_system().send_json() future is {size} bytes"
     );
 }
+
+/// A TLS server on 127.0.0.1 with the certificate of
+/// `tests/fixtures/tls/` that offers h2 and http/1.1, as Tapis's front ends
+/// do. It reports the protocol each connection's offer led it to pick (or
+/// `None` when the handshake failed) and answers an HTTP/1.1 request with an
+/// empty listing; it cannot speak h2 and drops such a connection.
+async fn tls_server() -> (
+    String,
+    tokio::sync::mpsc::UnboundedReceiver<Option<Vec<u8>>>,
+) {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let certs = CertificateDer::pem_slice_iter(include_bytes!("fixtures/tls/server.pem"))
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    let key = PrivateKeyDer::from_pem_slice(include_bytes!("fixtures/tls/server.key")).unwrap();
+    #[allow(deprecated)] // ring's provider, as the SDK's client uses
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (picked, seen) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let Ok(mut tls) = acceptor.accept(tcp).await else {
+                let _ = picked.send(None);
+                continue;
+            };
+            let alpn = tls.get_ref().1.alpn_protocol().map(<[u8]>::to_vec);
+            let _ = picked.send(alpn.clone());
+            if alpn.as_deref() == Some(b"h2") {
+                continue;
+            }
+            let mut head = Vec::new();
+            let mut chunk = [0u8; 1024];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match tls.read(&mut chunk).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&chunk[..n]),
+                }
+            }
+            let body = r#"{"status":"success","message":"ok","result":[],"version":"1"}"#;
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
+                 connection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = tls.write_all(answer.as_bytes()).await;
+            let _ = tls.shutdown().await;
+        }
+    });
+    (format!("https://127.0.0.1:{port}"), seen)
+}
+
+fn test_ca_der() -> Vec<u8> {
+    use rustls::pki_types::{pem::PemObject, CertificateDer};
+    CertificateDer::from_pem_slice(include_bytes!("fixtures/tls/ca.pem"))
+        .unwrap()
+        .to_vec()
+}
+
+#[tokio::test]
+async fn https_offers_only_the_http_versions_the_client_speaks() {
+    let (url, mut picked) = tls_server().await;
+    let t = tapis::Tapis::builder(url)
+        .access_token(TOKEN)
+        .add_root_certificate_der(test_ca_der())
+        .build()
+        .unwrap();
+    let answer = t.systems().get_systems().send().await;
+    let protocol = picked.recv().await.unwrap();
+    if cfg!(feature = "http2") {
+        // With the feature, a server that offers h2 gets it.
+        assert_eq!(protocol.as_deref(), Some(&b"h2"[..]));
+    } else {
+        // Without it, h2 is not offered (a server picking it would get a
+        // connection reqwest cannot speak), and the call goes over HTTP/1.1.
+        assert_eq!(protocol.as_deref(), Some(&b"http/1.1"[..]));
+        assert!(answer.unwrap().into_result().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_certificate_from_an_untrusted_ca_is_a_tls_error() {
+    let (url, mut picked) = tls_server().await;
+    let t = tapis::Tapis::builder(&url)
+        .access_token(TOKEN)
+        .build()
+        .unwrap();
+    let err = t.systems().get_systems().send().await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            tapis::Error::Network {
+                kind: tapis::error::NetworkErrorKind::Tls,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    // The handshake failed: nothing was sent, the token included.
+    assert_eq!(picked.recv().await.unwrap(), None);
+    assert!(!format!("{err} {err:?}").contains(TOKEN));
+}

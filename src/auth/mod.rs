@@ -14,6 +14,7 @@
 pub(crate) mod cache;
 pub(crate) mod device;
 mod grant;
+pub(crate) mod keys;
 mod session;
 pub(crate) mod tenants;
 mod token;

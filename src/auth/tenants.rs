@@ -123,7 +123,7 @@ pub(crate) async fn validate_token(t: &Tapis, jwt: &str) -> Result<Claims, Error
         .find(|t| t.tenant_id == tenant_id)
         .ok_or_else(unknown)?;
     let pem = tenant.public_key.as_deref().ok_or_else(unknown)?;
-    let key = jsonwebtoken::DecodingKey::from_rsa_pem(pem.as_bytes()).map_err(|e| {
+    let key = super::keys::rsa_public_key(pem).map_err(|e| {
         Error::Config(format!(
             "tenant `{tenant_id}` has an unusable public key: {e}"
         ))

@@ -277,7 +277,7 @@ async fn fetch(client: &Tapis) -> Result<Snapshot, Error> {
             let key = tenant
                 .public_key
                 .as_deref()
-                .and_then(|pem| DecodingKey::from_rsa_pem(pem.as_bytes()).ok())
+                .and_then(|pem| crate::auth::keys::rsa_public_key(pem).ok())
                 .map(Arc::new);
             (tenant.tenant_id.clone(), (tenant, key))
         })

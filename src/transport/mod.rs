@@ -236,8 +236,9 @@ impl Default for HttpSettings {
 
 /// Builds the one reqwest client of a [`crate::Tapis`]: rustls with the ring
 /// provider and the Mozilla roots compiled in (no certificate files are read
-/// and nothing is fetched), HTTP/2 by ALPN, and no total timeout by default so
-/// that long downloads are not cut (progenitor's default client has 15 s).
+/// and nothing is fetched), HTTP/1.1 (HTTP/2 by ALPN with the `http2`
+/// feature), and no total timeout by default so that long downloads are not
+/// cut (progenitor's default client has 15 s).
 pub(crate) fn build_http_client(settings: &HttpSettings) -> Result<reqwest::Client, Error> {
     let mut roots = rustls::RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
@@ -256,7 +257,14 @@ pub(crate) fn build_http_client(settings: &HttpSettings) -> Result<reqwest::Clie
         .map_err(|e| Error::Config(format!("TLS configuration: {e}")))?
         .with_root_certificates(roots)
         .with_no_client_auth();
-    tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    // Offer only what reqwest can speak: a server that picks h2 from the
+    // offer gets an HTTP/2 connection, which reqwest without HTTP/2 support
+    // would fail on.
+    tls.alpn_protocols = if cfg!(feature = "http2") {
+        vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+    } else {
+        vec![b"http/1.1".to_vec()]
+    };
 
     let mut builder = reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
