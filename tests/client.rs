@@ -116,7 +116,7 @@ async fn tls_server() -> (
 ) {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::io::AsyncWriteExt;
 
     let certs = CertificateDer::pem_slice_iter(include_bytes!("fixtures/tls/server.pem"))
         .collect::<Result<Vec<_>, _>>()
@@ -146,14 +146,7 @@ async fn tls_server() -> (
             if alpn.as_deref() == Some(b"h2") {
                 continue;
             }
-            let mut head = Vec::new();
-            let mut chunk = [0u8; 1024];
-            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                match tls.read(&mut chunk).await {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => head.extend_from_slice(&chunk[..n]),
-                }
-            }
+            read_head(&mut tls).await;
             let body = r#"{"status":"success","message":"ok","result":[],"version":"1"}"#;
             let answer = format!(
                 "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\

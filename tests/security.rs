@@ -488,19 +488,6 @@ where
     (format!("{scheme}://{address}"), count)
 }
 
-/// Reads one request's head.
-async fn read_head(stream: &mut tokio::net::TcpStream) {
-    use tokio::io::AsyncReadExt;
-    let mut seen = Vec::new();
-    let mut buf = [0u8; 4096];
-    while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
-        match stream.read(&mut buf).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => seen.extend_from_slice(&buf[..n]),
-        }
-    }
-}
-
 #[tokio::test]
 async fn a_tls_failure_is_named_and_not_retried() {
     use tokio::io::AsyncWriteExt;

@@ -14,7 +14,7 @@ use common::*;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use tapis::Error;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use wiremock::ResponseTemplate;
 
 /// A part of a multipart body as the server parsed it.
@@ -399,14 +399,7 @@ async fn truncating_server() -> String {
     let address = listener.local_addr().unwrap();
     tokio::spawn(async move {
         while let Ok((mut socket, _)) = listener.accept().await {
-            let mut request = Vec::new();
-            let mut buf = [0u8; 4096];
-            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                match socket.read(&mut buf).await {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => request.extend_from_slice(&buf[..n]),
-                }
-            }
+            read_head(&mut socket).await;
             let head = "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000\r\n\r\n";
             let _ = socket.write_all(head.as_bytes()).await;
             let _ = socket.write_all(&[7u8; 100]).await;

@@ -262,3 +262,19 @@ pub fn scratch_dir(name: &str) -> ScratchDir {
     std::fs::create_dir_all(&dir).expect("scratch directory");
     ScratchDir(dir)
 }
+
+/// Reads one HTTP request's head (up to the blank line) from a raw
+/// connection, as the raw TCP and TLS servers of the tests do before they
+/// answer; stops early if the client closes or fails.
+pub async fn read_head<S: tokio::io::AsyncRead + Unpin>(stream: &mut S) -> Vec<u8> {
+    use tokio::io::AsyncReadExt;
+    let mut head = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+    }
+    head
+}
