@@ -275,22 +275,22 @@ mod tests {
     fn keys_read_as_jsonwebtokens_own_pem_reader_reads_them() {
         // jsonwebtoken's `use_pem` reader is on in tests (a dev-dependency).
         let other = include_str!("../../tests/fixtures/other-key.pub.pem");
+        // A token signed with the test key: each reader's key for the test
+        // key accepts it, each one's key for the other key refuses it.
+        let signed = jsonwebtoken::encode(
+            &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256),
+            &serde_json::json!({"exp": 4_000_000_000u64}),
+            &jsonwebtoken::EncodingKey::from_rsa_pem(PRIVATE.as_bytes()).unwrap(),
+        )
+        .unwrap();
+        let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+        validation.validate_aud = false;
+        let check = |key: &DecodingKey| {
+            jsonwebtoken::decode::<serde_json::Value>(&signed, key, &validation).is_ok()
+        };
         for public in [PUBLIC, other] {
             let ours = rsa_public_key(public).unwrap();
             let theirs = DecodingKey::from_rsa_pem(public.as_bytes()).unwrap();
-            // Both hold the same PKCS #1 bytes: a token one accepts, the
-            // other does, and one signed by another key neither does.
-            let signed = jsonwebtoken::encode(
-                &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256),
-                &serde_json::json!({"exp": 4_000_000_000u64}),
-                &jsonwebtoken::EncodingKey::from_rsa_pem(PRIVATE.as_bytes()).unwrap(),
-            )
-            .unwrap();
-            let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
-            validation.validate_aud = false;
-            let check = |key: &DecodingKey| {
-                jsonwebtoken::decode::<serde_json::Value>(&signed, key, &validation).is_ok()
-            };
             assert_eq!(check(&ours), public == PUBLIC);
             assert_eq!(check(&ours), check(&theirs));
         }
