@@ -5,8 +5,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::auth::{Claims, DeviceLogin, Session, SessionConfig, Tenant, Token, Tokens};
-use crate::transport::{build_http_client, ClientContext, ClientSettings, HttpSettings};
+use tapis_runtime::auth::session::{Session, SessionConfig};
+use tapis_runtime::auth::{cache, tenants};
+use tapis_runtime::transport::{
+    build_http_client, normalize_base_url, shown_url, ClientContext, ClientSettings, HttpSettings,
+};
+
+use crate::auth::{Claims, DeviceLogin, Tenant, Token, Tokens};
 use crate::{CallOptions, Error, Operation, RawRequest, RetryPolicy, Services};
 
 /// A client for one Tapis tenant, giving access to every enabled service.
@@ -29,8 +34,7 @@ use crate::{CallOptions, Error, Operation, RawRequest, RetryPolicy, Services};
 /// ```
 #[derive(Clone)]
 pub struct Tapis {
-    base_url: String,
-    http: reqwest::Client,
+    /// The base URL, HTTP client, session and settings every call shares.
     shared: ClientContext,
     pub(crate) services: Services,
 }
@@ -38,9 +42,18 @@ pub struct Tapis {
 impl fmt::Debug for Tapis {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Tapis")
-            .field("base_url", &shown_url(&self.base_url))
+            .field("base_url", &shown_url(self.shared.base_url()))
             .field("session", &self.shared)
             .finish_non_exhaustive()
+    }
+}
+
+/// What the runtime's parts that call Tapis themselves take (such as
+/// [`TenantDirectory::load`](crate::service::TenantDirectory::load)).
+#[doc(hidden)]
+impl AsRef<ClientContext> for Tapis {
+    fn as_ref(&self) -> &ClientContext {
+        &self.shared
     }
 }
 
@@ -53,12 +66,12 @@ impl Tapis {
 
     /// The tenant's base URL, normalised (no trailing `/` or `/v3`).
     pub fn base_url(&self) -> &str {
-        &self.base_url
+        self.shared.base_url()
     }
 
     /// The HTTP client all services share.
     pub fn http_client(&self) -> &reqwest::Client {
-        &self.http
+        self.shared.http()
     }
 
     pub(crate) fn shared(&self) -> &ClientContext {
@@ -116,7 +129,7 @@ impl Tapis {
     /// Every tenant (`GET /v3/tenants`, a public endpoint: asked without
     /// the client's token), fetched once and cached.
     pub async fn tenant_list(&self) -> Result<Vec<Tenant>, Error> {
-        crate::auth::tenants::tenant_list(self).await
+        tenants::tenant_list(&self.shared).await
     }
 
     /// The tenant this client talks to: the one given to the builder
@@ -124,7 +137,7 @@ impl Tapis {
     /// (trailing `/` ignored), else the admin tenant of the site whose
     /// base URL it is (`GET /v3/sites`). Resolved on first use.
     pub async fn tenant(&self) -> Result<Tenant, Error> {
-        crate::auth::tenants::tenant(self).await
+        tenants::tenant(&self.shared).await
     }
 
     /// Checks a Tapis JWT: decodes it, finds its tenant, verifies the RS256
@@ -132,7 +145,7 @@ impl Tapis {
     /// its claims. Failures are [`Error::InvalidToken`], saying which check
     /// failed.
     pub async fn validate_token(&self, jwt: &str) -> Result<Claims, Error> {
-        crate::auth::tenants::validate_token(self, jwt).await
+        tenants::validate_token(&self.shared, jwt).await
     }
 
     /// A request to any path of the tenant, going through the same token,
@@ -159,19 +172,19 @@ impl Tapis {
     /// # }
     /// ```
     pub fn request(&self, method: reqwest::Method, path: &str) -> RawRequest<'_> {
-        RawRequest::new(self, method, path)
+        RawRequest::new(&self.shared, method, path)
     }
 
     /// Saves this client's session (base URL, tenant, username, client id
     /// and key, tokens; never the password) to `path`, atomically, mode 0600.
     pub fn save_to(&self, path: impl AsRef<Path>) -> Result<(), Error> {
-        crate::auth::cache::save_to(self, path.as_ref())
+        cache::save_to(&self.shared, path.as_ref())
     }
 
     /// Saves the session to [`default_cache_path`](crate::auth::default_cache_path)
     /// and returns that path.
     pub fn save(&self) -> Result<PathBuf, Error> {
-        let path = crate::auth::cache::default_path()?;
+        let path = cache::default_path()?;
         self.save_to(&path)?;
         Ok(path)
     }
@@ -180,7 +193,7 @@ impl Tapis {
     /// [`default_cache_path`](crate::auth::default_cache_path); see
     /// [`Tapis::restore_from`].
     pub fn restore() -> Result<Tapis, Error> {
-        Tapis::restore_from(crate::auth::cache::default_path()?)
+        Tapis::restore_from(cache::default_path()?)
     }
 
     /// Restores a client from a token cache file. `TAPIS_BASE_URL`,
@@ -195,7 +208,8 @@ impl Tapis {
     /// # Ok::<(), tapis::Error>(())
     /// ```
     pub fn restore_from(path: impl AsRef<Path>) -> Result<Tapis, Error> {
-        crate::auth::cache::restore_from(path.as_ref())
+        let (base_url, session) = cache::restore_from(path.as_ref())?;
+        TapisBuilder::with_session(base_url, session).build()
     }
 }
 
@@ -340,7 +354,7 @@ impl TapisBuilder {
             .service
             .take()
             .and_then(|s| s.site_id);
-        self.session.credentials.service = Some(crate::auth::ServiceAccount {
+        self.session.credentials.service = Some(tapis_runtime::auth::ServiceAccount {
             name: service.into(),
             password: password.into(),
             site_id,
@@ -351,15 +365,13 @@ impl TapisBuilder {
     /// The site a service account's tokens are for (`target_site_id`).
     #[cfg(feature = "service")]
     pub fn site_id(mut self, site: impl Into<String>) -> Self {
-        let account =
-            self.session
-                .credentials
-                .service
-                .get_or_insert_with(|| crate::auth::ServiceAccount {
-                    name: String::new(),
-                    password: String::new(),
-                    site_id: None,
-                });
+        let account = self.session.credentials.service.get_or_insert_with(|| {
+            tapis_runtime::auth::ServiceAccount {
+                name: String::new(),
+                password: String::new(),
+                site_id: None,
+            }
+        });
         account.site_id = Some(site.into());
         self
     }
@@ -528,7 +540,7 @@ impl TapisBuilder {
     /// # }
     /// ```
     pub async fn device_login(self) -> Result<DeviceLogin, Error> {
-        crate::auth::device::start(self).await
+        crate::auth::start_device_login(self).await
     }
 
     /// Builds a client for synchronous code
@@ -573,126 +585,13 @@ impl TapisBuilder {
             None => build_http_client(&self.settings)?,
         };
         let shared = ClientContext::new(
+            base_url.clone(),
+            http.clone(),
             self.shared,
             Session::new(&base_url, http.clone(), session),
             self.allow_http,
         )?;
         let services = Services::new(&base_url, &http, &shared);
-        Ok(Tapis {
-            base_url,
-            http,
-            shared,
-            services,
-        })
-    }
-}
-
-/// A base URL as errors and `Debug` show it: scheme, host, port and path,
-/// never user info, query or fragment (where secrets would be).
-fn shown_url(input: &str) -> String {
-    match url::Url::parse(input.trim()) {
-        Ok(url) => {
-            let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
-            format!(
-                "{}://{}{port}{}",
-                url.scheme(),
-                url.host_str().unwrap_or_default(),
-                url.path()
-            )
-        }
-        Err(_) => "<not a URL>".to_string(),
-    }
-}
-
-/// Whether `url`'s host is this machine.
-fn is_loopback(url: &url::Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
-}
-
-/// `https://host/`, `https://host/v3`, `https://host/v3/` → `https://host`.
-/// A path prefix other than `/v3` (a proxy mount) is kept. Plain `http` is
-/// refused for other hosts than this machine unless `allow_http`.
-pub(crate) fn normalize_base_url(input: &str, allow_http: bool) -> Result<String, Error> {
-    let shown = shown_url(input);
-    let bad = |why: &str| Error::Config(format!("base URL `{shown}`: {why}"));
-    let mut url = url::Url::parse(input.trim()).map_err(|e| bad(&e.to_string()))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(bad("the scheme must be http or https"));
-    }
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err(bad("no host"));
-    }
-    if url.scheme() == "http" && !allow_http && !is_loopback(&url) {
-        return Err(bad(
-            "plain http would send the token in clear text: use https, or allow it with \
-             `.allow_insecure_http(true)`",
-        ));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(bad("credentials do not belong in the URL"));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(bad("a query or fragment is not allowed"));
-    }
-    let path = url.path().trim_end_matches('/');
-    let path = path
-        .strip_suffix("/v3")
-        .unwrap_or(path)
-        .trim_end_matches('/')
-        .to_string();
-    url.set_path(&path);
-    Ok(url.as_str().trim_end_matches('/').to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::normalize_base_url;
-
-    #[test]
-    fn base_url_forms() {
-        for input in [
-            "https://t.tapis.io",
-            "https://t.tapis.io/",
-            "https://t.tapis.io/v3",
-            "https://t.tapis.io/v3/",
-        ] {
-            assert_eq!(
-                normalize_base_url(input, false).unwrap(),
-                "https://t.tapis.io",
-                "{input}"
-            );
-        }
-        assert_eq!(
-            normalize_base_url("http://127.0.0.1:8080/proxy/v3", false).unwrap(),
-            "http://127.0.0.1:8080/proxy"
-        );
-        for bad in [
-            "t.tapis.io",
-            "ftp://t.tapis.io",
-            "https://u:p@t.tapis.io",
-            "https://t.tapis.io/?x=1",
-            "",
-        ] {
-            assert!(normalize_base_url(bad, false).is_err(), "{bad}");
-        }
-        // Secrets in a refused URL are not echoed.
-        for secret in [
-            "http://u:PASSWORD@h.example",
-            "https://h.example/?token=SECRET",
-        ] {
-            let e = normalize_base_url(secret, false).unwrap_err().to_string();
-            assert!(!e.contains("PASSWORD") && !e.contains("SECRET"), "{e}");
-        }
-        // Plain http only to this machine, unless allowed.
-        assert!(normalize_base_url("http://tacc.tapis.io", false).is_err());
-        assert!(normalize_base_url("http://tacc.tapis.io", true).is_ok());
-        for local in ["http://localhost:1", "http://127.0.0.2", "http://[::1]:8"] {
-            assert!(normalize_base_url(local, false).is_ok(), "{local}");
-        }
+        Ok(Tapis { shared, services })
     }
 }

@@ -48,37 +48,39 @@
 //! [`DebugCapture`]; see [`CallOptions`]. [`Tapis::request`] reaches any
 //! path the specs do not describe.
 
+// The SDK's one `Error` is what every call returns; clippy weighs its size
+// only outside the crate that defines it (tapis-runtime).
+#![allow(clippy::result_large_err)]
+
 pub mod auth;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 mod client;
-pub mod error;
-pub mod paging;
-pub mod path;
-mod request;
-mod response;
-#[cfg(feature = "service")]
-pub mod service;
-mod services;
 #[cfg(feature = "testing")]
 pub mod testing;
-pub mod transfer;
-mod transport;
 
 pub use client::{Tapis, TapisBuilder};
-pub use error::Error;
-pub use paging::Paginator;
-pub use request::{validate_tracking_id, CallOptions, RawRequest};
 /// The HTTP library `tapis` is built on (its `Method`, `Request`,
 /// `Response` and header types appear in this API).
-pub use reqwest;
-pub use response::{Envelope, EnvelopeInfo, Extra, Metadata, Response};
-pub use transfer::{Download, Progress, Upload, UploadOperation};
-pub use transport::{
-    Backoff, DebugCapture, Exchange, Operation, PostResponseHook, PreRequestHook, RetryPolicy,
-    DEFAULT_BODY_LIMIT,
+pub use tapis_runtime::reqwest;
+#[cfg(feature = "service")]
+pub use tapis_runtime::service;
+pub use tapis_runtime::{error, paging, path, transfer};
+pub use tapis_runtime::{
+    validate_tracking_id, Backoff, CallOptions, DebugCapture, Download, Envelope, EnvelopeInfo,
+    Error, Exchange, Extra, Metadata, Operation, Paginator, PostResponseHook, PreRequestHook,
+    Progress, RawRequest, Response, RetryPolicy, Upload, UploadOperation, DEFAULT_BODY_LIMIT,
 };
 
-// The generated service modules (`tapis::systems`, ...), the `Tapis`
-// accessors and the `OPERATIONS` table; written by build.rs.
-include!(concat!(env!("OUT_DIR"), "/services.rs"));
+// What the code generated from `TAPIS_EXTRA_SPECS` names as `crate::...`
+// (the service crates import the same).
+#[allow(unused_imports)]
+use tapis_runtime::{request, response, transport};
+
+// The generated services (`tapis::systems`, ... re-exported from their
+// crates), the `Tapis` accessors and the tables of operations; written by
+// tapis-specs's build script.
+tapis_specs::include_generated!("services.rs");
+
+// The `extra` module: the clients of `TAPIS_EXTRA_SPECS`; written by build.rs.
+include!(concat!(env!("OUT_DIR"), "/extra.rs"));

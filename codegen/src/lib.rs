@@ -14,6 +14,7 @@
 
 pub mod controls;
 pub mod error;
+pub mod facade;
 pub mod generate;
 pub mod normalize;
 pub mod operations;
@@ -26,7 +27,8 @@ pub use generate::{generate_service, Generated};
 pub use spec::SpecSet;
 
 /// Operations progenitor cannot generate (multipart request bodies). They are
-/// removed by normalisation and implemented by hand in the `tapis` crate.
+/// removed by normalisation and implemented by hand in the service crates
+/// (`src/services/<service>/`).
 /// A multipart operation that is not listed here fails the build.
 pub const HAND_WRITTEN: &[(&str, &str)] = &[
     ("files", "insert"),

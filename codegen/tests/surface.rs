@@ -11,6 +11,14 @@ fn is_pub(vis: &Visibility) -> bool {
     matches!(vis, Visibility::Public(_))
 }
 
+/// Whether `attrs` hide an item from the docs (`#[doc(hidden)]`): public
+/// for the SDK's other crates, not for users.
+fn doc_hidden(attrs: &[syn::Attribute]) -> bool {
+    attrs
+        .iter()
+        .any(|a| a.path().is_ident("doc") && quote::quote!(#a).to_string().contains("hidden"))
+}
+
 /// The names a module's root makes public, as `kind name`.
 fn public_root(file: &syn::File) -> Vec<String> {
     let mut names = Vec::new();
@@ -44,7 +52,7 @@ fn public_inherent_fns(items: &[Item]) -> Vec<(String, String)> {
         let ty = &i.self_ty;
         for item in &i.items {
             if let ImplItem::Fn(f) = item {
-                if is_pub(&f.vis) {
+                if is_pub(&f.vis) && !doc_hidden(&f.attrs) {
                     fns.push((quote::quote!(#ty).to_string(), f.sig.ident.to_string()));
                 }
             }

@@ -6,8 +6,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::grant::{post_json, request_tokens, ClientAuth, Grant};
 use crate::{Error, Tapis, TapisBuilder};
+use tapis_runtime::auth::grant::{post_json, request_tokens, ClientAuth, Grant};
 
 /// A device login in progress; see [`TapisBuilder::device_login`].
 pub struct DeviceLogin {

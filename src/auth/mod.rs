@@ -11,21 +11,11 @@
 //! that fails fails the call with [`crate::Error::Auth`] carrying the cause;
 //! nothing is sent with a stale token.
 
-pub(crate) mod cache;
-pub(crate) mod device;
-mod grant;
-pub(crate) mod keys;
-mod session;
-pub(crate) mod tenants;
-mod token;
+mod device;
 
-pub use cache::default_cache_path;
+pub(crate) use device::start as start_device_login;
 pub use device::DeviceLogin;
-pub(crate) use grant::{read_capped, SERVICE_TOKEN_PATH, TOKEN_PATH};
-pub use grant::{TOKEN_BODY_LIMIT, TOKEN_REQUEST_TIMEOUT};
-#[allow(unused_imports)] // used by feature `service`
-pub(crate) use session::ServiceAccount;
-pub use session::{OnRefresh, DEFAULT_REFRESH_MARGIN};
-pub(crate) use session::{Session, SessionConfig, SharedFailure};
-pub use tenants::{Tenant, TokenError};
-pub use token::{Claims, Token, Tokens};
+pub use tapis_runtime::auth::{
+    default_cache_path, Claims, OnRefresh, Tenant, Token, TokenError, Tokens,
+    DEFAULT_REFRESH_MARGIN, TOKEN_BODY_LIMIT, TOKEN_REQUEST_TIMEOUT,
+};

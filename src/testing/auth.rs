@@ -54,9 +54,9 @@ impl Keys {
             Some((private, public)) => (private.as_str(), public.as_str()),
             None => (TEST_PRIVATE_KEY, TEST_PUBLIC_KEY),
         };
-        let encoding = crate::auth::keys::rsa_private_key(private)
+        let encoding = tapis_runtime::auth::keys::rsa_private_key(private)
             .map_err(|e| format!("the signing key is not an RSA private key PEM: {e}"))?;
-        let decoding = crate::auth::keys::rsa_public_key(public)
+        let decoding = tapis_runtime::auth::keys::rsa_public_key(public)
             .map_err(|e| format!("the public key is not an RSA public key PEM: {e}"))?;
         let keys = Self {
             encoding,

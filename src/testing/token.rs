@@ -122,7 +122,7 @@ impl TestToken {
     /// RSA private key.
     pub fn sign(&self) -> Result<String, crate::Error> {
         let pem = self.key.as_deref().unwrap_or(TEST_PRIVATE_KEY);
-        let key = crate::auth::keys::rsa_private_key(pem)
+        let key = tapis_runtime::auth::keys::rsa_private_key(pem)
             .map_err(|e| crate::Error::Config(format!("test signing key: {e}")))?;
         self.sign_with(&key)
     }

@@ -3,8 +3,9 @@
 //! - `update-specs (--set SET | --from-pypi [VERSION] | --from-dir DIR)
 //!   [--spec NAME=URL|local:PATH]... [SERVICE...]`: vendors specs into
 //!   `specs/`, validating each by generating it first, and records provenance
-//!   in `specs/manifest.json`. A new NAME becomes a new service: its cargo
-//!   feature is declared in `Cargo.toml` and build.rs generates its module.
+//!   in `specs/manifest.json`. A new NAME becomes a new service: its crate
+//!   is created in `src/services/NAME/` and its cargo features are declared
+//!   (`Cargo.toml`, `specs/Cargo.toml`), so it builds with no hand edit.
 //!   Prints, per service, the operations and schemas the update adds,
 //!   removes and changes; `--dry-run` does everything but write.
 //! - `update-specs --check`: offline, checks that `specs/` is exactly what
@@ -12,6 +13,9 @@
 //! - `generate [--out DIR] [SERVICE...]`: runs the generator as build.rs does
 //!   and prints each service's normalisation report; with `--out`, writes the
 //!   generated code there for reading.
+//! - `call-controls`: writes the runtime's `call_controls!` macro
+//!   (`src/runtime/request/call_controls.rs`) from tapis-codegen's
+//!   `controls::CONTROLS`; a test fails while it is not current.
 
 mod date;
 mod diff;
@@ -29,6 +33,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("update-specs") => update_specs::run(&args[1..]),
         Some("generate") => generate(&args[1..]),
+        Some("call-controls") => call_controls(),
         _ => Err(USAGE.to_string()),
     };
     match result {
@@ -43,7 +48,19 @@ fn main() -> ExitCode {
 const USAGE: &str = "usage: cargo xtask update-specs [--set prod|staging|dev|tapipy | --from-pypi [VERSION] | --from-dir DIR]
            [--spec NAME=URL|NAME=local:PATH]... [--timeout SECS] [--dry-run] [SERVICE...]
        cargo xtask update-specs --check
-       cargo xtask generate [--out DIR] [SERVICE...]";
+       cargo xtask generate [--out DIR] [SERVICE...]
+       cargo xtask call-controls";
+
+/// Writes the `call_controls!` macro into the runtime crate: a source file
+/// there (not build-script output) because a macro exported from a file
+/// that `include!` brings in cannot be named by path in its own crate.
+fn call_controls() -> Result<(), String> {
+    let file = workspace_root().join(tapis_codegen::controls::CALL_CONTROLS_FILE);
+    std::fs::write(&file, tapis_codegen::controls::call_controls_macro())
+        .map_err(|e| format!("writing {}: {e}", file.display()))?;
+    println!("wrote {}", file.display());
+    Ok(())
+}
 
 /// The workspace root (the parent of this crate's directory).
 pub fn workspace_root() -> PathBuf {

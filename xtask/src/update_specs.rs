@@ -51,6 +51,7 @@ impl Candidate {
 /// Where the update writes: `specs/` and the `Cargo.toml` that declares one
 /// feature per service.
 pub struct Workspace {
+    pub root: PathBuf,
     pub specs: PathBuf,
     pub cargo_toml: PathBuf,
 }
@@ -59,6 +60,7 @@ impl Workspace {
     /// The workspace rooted at `root` (`root/specs`, `root/Cargo.toml`).
     pub fn at(root: &Path) -> Self {
         Workspace {
+            root: root.to_path_buf(),
             specs: root.join("specs"),
             cargo_toml: root.join("Cargo.toml"),
         }
@@ -384,6 +386,7 @@ fn apply(
         }
     }
     let mut good = Vec::new();
+    let mut code = BTreeMap::new();
     for service in parsed.keys() {
         match tapis_codegen::generate_service(service, &set) {
             Ok(g) => {
@@ -392,6 +395,7 @@ fn apply(
                     say!(out, "{}", crate::diff::diff(before.get(service), new));
                 }
                 good.push(service.clone());
+                code.insert(service.clone(), g.code);
             }
             Err(e) => failures.push(format!("{service} ({}): {e}", candidates[service].source)),
         }
@@ -423,11 +427,12 @@ fn apply(
             },
         );
         if !before.contains_key(service)
-            && crate::features::ensure_feature(&ws.cargo_toml, service)?
+            && crate::features::ensure_service(&ws.root, service, &code[service])?
         {
             say!(
                 out,
-                "{service}: new service; declared cargo feature `{service}` (on by default) in {}",
+                "{service}: new service; created its crate src/services/{service}/ and declared \
+                 cargo feature `{service}` (on by default) in {}",
                 ws.cargo_toml.display()
             );
         }
@@ -516,12 +521,18 @@ mod tests {
     }
 
     /// A scratch workspace: `specs/` holding the given vendored services
-    /// (with their manifest entries) and a copy of the real `Cargo.toml`.
+    /// (with their manifest entries) and copies of the real `Cargo.toml` and
+    /// `specs/Cargo.toml`.
     fn workspace(name: &str, services: &[&str]) -> (Scratch, Workspace) {
         let dir = scratch(name);
         let ws = Workspace::at(&dir);
         std::fs::create_dir_all(&ws.specs).unwrap();
         std::fs::copy(workspace_root().join("Cargo.toml"), &ws.cargo_toml).unwrap();
+        std::fs::copy(
+            workspace_root().join("specs/Cargo.toml"),
+            ws.specs.join("Cargo.toml"),
+        )
+        .unwrap();
         let mut manifest = Manifest::load(&workspace_root().join("specs")).unwrap();
         manifest
             .services
@@ -799,7 +810,7 @@ mod tests {
     }
 
     #[test]
-    fn a_new_service_by_spec_gets_a_file_a_manifest_entry_and_a_feature() {
+    fn a_new_service_by_spec_gets_a_file_a_manifest_entry_a_feature_and_a_crate() {
         let (_dir, ws) = workspace("ws-new", &["tokens"]);
         let base = serve(vec![("/greetings.yml", 200, greetings_spec())]);
         let (report, result) = update(&ws, &["--spec", &format!("greetings={base}/greetings.yml")]);
@@ -812,9 +823,39 @@ mod tests {
         assert_eq!(manifest.services["greetings"].spec_version, "0.1.0");
         let cargo = std::fs::read_to_string(&ws.cargo_toml).unwrap();
         assert!(cargo.contains("\n    \"greetings\",\n]"), "{cargo}");
-        assert!(cargo.contains("\ngreetings = []\n"), "{cargo}");
         assert!(
-            report.contains("new service; declared cargo feature `greetings`"),
+            cargo.contains(
+                "\ngreetings = [\"dep:tapis-api-greetings\", \"tapis-specs/greetings\"]\n"
+            ),
+            "{cargo}"
+        );
+        assert!(
+            cargo.contains("\"tapis-api-greetings?/blocking\"]"),
+            "{cargo}"
+        );
+        assert!(cargo.contains(
+            "\ntapis-api-greetings = { path = \"src/services/greetings\", version = \"0.1.0\", optional = true }\n"
+        ));
+        let specs_cargo = std::fs::read_to_string(ws.specs.join("Cargo.toml")).unwrap();
+        assert!(specs_cargo.contains("\ngreetings = []\n"), "{specs_cargo}");
+        let krate = ws.root.join("src/services/greetings");
+        let manifest_text = std::fs::read_to_string(krate.join("Cargo.toml")).unwrap();
+        assert!(
+            manifest_text.contains("name = \"tapis-api-greetings\""),
+            "{manifest_text}"
+        );
+        assert!(
+            manifest_text.contains("features = [\"greetings\"]"),
+            "{manifest_text}"
+        );
+        assert!(
+            manifest_text.contains("\nserde.workspace = true\n"),
+            "{manifest_text}"
+        );
+        let lib = std::fs::read_to_string(krate.join("lib.rs")).unwrap();
+        assert!(lib.contains("tapis_specs::service!(greetings);"), "{lib}");
+        assert!(
+            report.contains("new service; created its crate src/services/greetings/"),
             "{report}"
         );
         assert!(

@@ -56,8 +56,10 @@ pub(super) fn rewrite(
     let operation = {
         let (id, method, path) = (&op.id, op.method.to_uppercase(), &op.path);
         let whole_answer = matches!(kind, Success::Json);
-        quote::quote!(&crate::transport::Operation {
-            service: #service, id: #id, method: #method, path: #path, whole_answer: #whole_answer
+        // A constant: `Operation` is non-exhaustive, and the service crates
+        // are not its crate.
+        quote::quote!(&const {
+            crate::transport::Operation::new(#service, #id, #method, #path, #whole_answer)
         })
     };
     let mut stmts = Vec::with_capacity(f.block.stmts.len());

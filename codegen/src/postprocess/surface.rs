@@ -3,8 +3,8 @@
 //! `pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue}`
 //! (a second `Error` nothing returns), `impl ClientInfo for Client` and
 //! `impl ClientHooks for &Client` (exposing the transport state through
-//! `.inner()`), a public `Client::new_with_client` taking the crate's private
-//! transport, a `Client::new` that builds its own HTTP client, and a public
+//! `.inner()`), a public `Client::new_with_client` taking the runtime's
+//! transport (kept for the `tapis` crate, out of the docs), a `Client::new` that builds its own HTTP client, and a public
 //! `new` on every operation builder. Users get
 //! clients from `tapis::Tapis` and builders from the client's methods.
 //!
@@ -49,9 +49,12 @@ pub(super) fn hide_generator(file: &mut syn::File, builders: usize) -> Result<()
                     client_news += 1;
                     false
                 }
+                // The `tapis` crate makes the clients (the service's crate
+                // is not its crate): public, out of the docs.
                 ImplItem::Fn(f) if f.sig.ident == "new_with_client" => {
                     constructors += 1;
-                    f.vis = syn::parse_quote!(pub(crate));
+                    f.vis = syn::parse_quote!(pub);
+                    f.attrs.push(syn::parse_quote!(#[doc(hidden)]));
                     true
                 }
                 _ => true,
@@ -358,7 +361,10 @@ mod tests {
         assert!(!text.contains("pub use progenitor_client"), "{text}");
         assert!(!text.contains("ClientInfo <"), "{text}");
         assert!(!text.contains("ClientHooks <"), "{text}");
-        assert!(text.contains("pub (crate) fn new_with_client"), "{text}");
+        assert!(
+            text.contains("# [doc (hidden)] pub fn new_with_client"),
+            "{text}"
+        );
         assert!(!text.contains("fn new (baseurl"), "{text}");
         assert!(text.contains("pub (crate) fn new ()"), "{text}");
         assert!(text.contains("pub fn keep"), "{text}");
