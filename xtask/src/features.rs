@@ -113,8 +113,8 @@ pub fn crate_lib(service: &str) -> String {
     )
 }
 
-/// The `[features]` table of `text`: its first line's index and the index
-/// after its last line.
+/// The table `[name]` of `lines`: its header's index and the index after
+/// its last line.
 fn table(lines: &[String], name: &str) -> Result<(usize, usize), String> {
     let header = format!("[{name}]");
     let start = lines
@@ -194,16 +194,22 @@ fn joined(lines: &[String], original: &str) -> String {
     out
 }
 
+/// The `[features]` table's range, or `None` if `service` is a feature in
+/// it already.
+fn undeclared(lines: &[String], service: &str) -> Result<Option<(usize, usize)>, String> {
+    let features = table(lines, "features")?;
+    let declared = lines[features.0 + 1..features.1]
+        .iter()
+        .any(|l| key(l) == service);
+    Ok((!declared).then_some(features))
+}
+
 /// `specs/Cargo.toml` with `service = []` added, or `None` if it is there.
 fn add_specs_feature(text: &str, service: &str) -> Result<Option<String>, String> {
     let mut lines: Vec<String> = text.lines().map(String::from).collect();
-    let features = table(&lines, "features")?;
-    if lines[features.0 + 1..features.1]
-        .iter()
-        .any(|l| key(l) == service)
-    {
+    let Some(features) = undeclared(&lines, service)? else {
         return Ok(None);
-    }
+    };
     insert_sorted(
         &mut lines,
         features,
@@ -219,13 +225,9 @@ fn add_specs_feature(text: &str, service: &str) -> Result<Option<String>, String
 /// there.
 fn add_root_entries(text: &str, service: &str) -> Result<Option<String>, String> {
     let mut lines: Vec<String> = text.lines().map(String::from).collect();
-    let features = table(&lines, "features")?;
-    if lines[features.0 + 1..features.1]
-        .iter()
-        .any(|l| key(l) == service)
-    {
+    let Some(features) = undeclared(&lines, service)? else {
         return Ok(None);
-    }
+    };
     let name = crate_name(service);
     add_to_list(&mut lines, features, "default", &format!("\"{service}\""))?;
     let features = table(&lines, "features")?;
