@@ -15,7 +15,6 @@ pub use cache::default_cache_path;
 #[doc(hidden)]
 pub use grant::{read_capped, SERVICE_TOKEN_PATH, TOKEN_PATH};
 pub use grant::{TOKEN_BODY_LIMIT, TOKEN_REQUEST_TIMEOUT};
-#[allow(unused_imports)] // used by feature `service`
 #[doc(hidden)]
 pub use session::ServiceAccount;
 pub use session::{OnRefresh, DEFAULT_REFRESH_MARGIN};

@@ -9,7 +9,6 @@ use serde::de::DeserializeOwned;
 /// an extra property and the server would ignore it. The error names the
 /// JSON path and the problem; it surfaces as [`crate::Error::InvalidInput`]
 /// when the call is sent, before anything goes out.
-#[allow(dead_code)] // services without JSON bodies do not call it
 #[doc(hidden)]
 pub fn body_from_json<T: DeserializeOwned>(
     op: &str,

@@ -17,7 +17,6 @@ mod tracking;
 
 #[doc(hidden)]
 pub use crate::call_controls;
-#[allow(unused_imports)] // services without JSON bodies do not use it
 #[doc(hidden)]
 pub use body::body_from_json;
 pub use options::CallOptions;

@@ -142,7 +142,6 @@ pub fn decode_error<T: DeserializeOwned>(
 }
 
 /// A body-less success.
-#[allow(dead_code)] // only some services declare body-less successes
 #[doc(hidden)]
 pub fn empty(response: reqwest::Response) -> Response<()> {
     Response::new((), response.status(), response.headers().clone())
@@ -161,7 +160,6 @@ pub async fn answer_json<T: DeserializeOwned>(
 
 /// [`answer_json`] for an operation that declares some 2xx statuses
 /// without a body (`empty`): those read as `T`'s default.
-#[allow(dead_code)] // only some services declare such statuses
 #[doc(hidden)]
 pub async fn answer_json_or_default<T: DeserializeOwned + Default>(
     pending: crate::transport::Pending<'_>,
@@ -179,14 +177,12 @@ pub async fn answer_json_or_default<T: DeserializeOwned + Default>(
 }
 
 /// The answer of a call that declares no body.
-#[allow(dead_code)] // only some services declare body-less successes
 #[doc(hidden)]
 pub async fn answer_empty(pending: crate::transport::Pending<'_>) -> Result<Response<()>, Error> {
     Ok(empty(pending.await?))
 }
 
 /// The answer of a download: the body, not yet read.
-#[allow(dead_code)] // only some services have downloads
 #[doc(hidden)]
 pub async fn answer_download(
     pending: crate::transport::Pending<'_>,

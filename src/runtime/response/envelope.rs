@@ -61,7 +61,6 @@ pub struct Metadata {
 
 /// Builds an [`EnvelopeInfo`] from the fields of a generated envelope,
 /// whatever their declared types (string enums, numbers, free-form maps).
-#[allow(dead_code)] // meta has no envelopes
 #[doc(hidden)]
 pub fn envelope_info<S, M, V, D>(status: &S, message: &M, version: &V, metadata: &D) -> EnvelopeInfo
 where

@@ -13,9 +13,6 @@
 //! `Option` as `None`), and each unknown key goes straight into `extra`.
 //! String enums' written `Deserialize` reads its value with [`text`].
 
-// Generated code of some services only uses some helpers.
-#![allow(dead_code)]
-
 use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;

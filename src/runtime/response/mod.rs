@@ -16,13 +16,11 @@ use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 
 // `empty` serves generated operations of some services only.
-#[allow(unused_imports)]
 #[doc(hidden)]
 pub use decode::{
     answer_download, answer_empty, answer_json, answer_json_or_default, decode_json, empty,
     read_body, read_whole, Prefetched,
 };
-#[allow(unused_imports)] // meta has no envelopes
 #[doc(hidden)]
 pub use envelope::envelope_info;
 pub use envelope::{Envelope, EnvelopeInfo, Metadata};

@@ -17,9 +17,6 @@
 //!   a number, `2` for a boolean, a list for text) is still an error naming
 //!   its JSON path.
 
-// Generated code of some services only uses each helper.
-#![allow(dead_code)]
-
 use std::fmt;
 use std::marker::PhantomData;
 

@@ -49,7 +49,6 @@ impl fmt::Debug for Download {
 }
 
 /// Wraps a 2xx response of a download operation.
-#[allow(dead_code)] // only the services with downloads use it
 #[doc(hidden)]
 pub fn download(response: reqwest::Response) -> Response<Download> {
     let status = response.status();
@@ -225,7 +224,6 @@ pub fn temporary_beside(dest: &Path) -> Result<(std::fs::File, tempfile::TempPat
 /// A download operation's `to_file`: the destination is checked before
 /// anything is sent, then the answer streams into it (see
 /// [`Download::to_file`]).
-#[allow(dead_code)] // services without downloads (systems alone) do not call it
 #[doc(hidden)]
 pub async fn send_to_file(
     send: impl std::future::Future<Output = Result<Response<Download>, Error>>,

@@ -5,12 +5,10 @@ mod download;
 mod progress;
 mod upload;
 
-#[allow(unused_imports)] // only services with downloads use `download`
 #[doc(hidden)]
 pub use download::{download, send_to_file};
 pub use download::{Download, DownloadStream};
 pub use progress::Progress;
-#[allow(unused_imports)] // only files and pods have uploads
 #[doc(hidden)]
 pub use upload::{params, upload_operation, upload_sealed, Travels, UploadParam, UploadSpec};
 pub use upload::{Upload, UploadOperation};
@@ -19,13 +17,11 @@ use crate::Error;
 
 /// The last `/`-separated name of a destination path: the default file
 /// name of an upload from memory or a stream.
-#[allow(dead_code)] // every upload is behind a feature
 #[doc(hidden)]
 pub fn last_name(path: &str) -> Option<String> {
     path.rsplit('/').find(|n| !n.is_empty()).map(str::to_string)
 }
 
-#[allow(dead_code)] // every upload is behind a feature
 #[doc(hidden)]
 pub fn invalid(e: crate::path::PathError) -> Error {
     Error::InvalidInput(e.to_string())

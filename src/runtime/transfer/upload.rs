@@ -69,7 +69,6 @@ pub struct UploadParam {
 
 /// Where an upload parameter's value goes.
 #[derive(Clone, Copy)]
-#[allow(dead_code)] // only files and pods have uploads
 #[doc(hidden)]
 pub enum Travels {
     /// One URL segment (an id): `/` is encoded.
@@ -242,7 +241,6 @@ impl<O: UploadOperation> std::fmt::Debug for Upload<'_, O> {
 }
 
 impl<'a, O: UploadOperation> Upload<'a, O> {
-    #[allow(dead_code)] // only files and pods have uploads
     #[doc(hidden)]
     pub fn new(shared: &'a ClientContext, http: &'a reqwest::Client, baseurl: &'a str) -> Self {
         Upload {
@@ -259,7 +257,6 @@ impl<'a, O: UploadOperation> Upload<'a, O> {
         }
     }
 
-    #[allow(dead_code)] // used by the setters `upload_operation!` writes
     #[doc(hidden)]
     pub fn set(mut self, index: usize, value: String) -> Self {
         self.params[index] = Some(value);
