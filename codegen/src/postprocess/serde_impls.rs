@@ -327,7 +327,7 @@ fn deserialize_impl(name: &syn::Ident, fields: &[Field], extra: &syn::Ident) -> 
     let expecting = format!("struct {name}");
     let slots: Vec<syn::Ident> = (0..fields.len()).map(|i| format_ident!("__f{i}")).collect();
     let keys: Vec<&str> = fields.iter().map(|f| f.key.as_str()).collect();
-    let reads: Vec<TokenStream> = fields.iter().map(read_value).collect();
+    let (reads, values): (Vec<TokenStream>, Vec<TokenStream>) = fields.iter().map(read_value).unzip();
     let idents: Vec<&syn::Ident> = fields.iter().map(|f| &f.ident).collect();
     let finishes: Vec<TokenStream> = fields
         .iter()
@@ -362,8 +362,9 @@ fn deserialize_impl(name: &syn::Ident, fields: &[Field], extra: &syn::Ident) -> 
                     where
                         A: ::serde::de::MapAccess<'de>,
                     {
-                        // Each slot's type comes from its seed.
-                        #(let mut #slots = ::std::option::Option::None;)*
+                        // Each slot is typed (the value its seed reads):
+                        // rustc then infers nothing across the function.
+                        #(let mut #slots: ::std::option::Option<#values> = ::std::option::Option::None;)*
                         let mut unknown = ::serde_json::Map::new();
                         while let ::std::option::Option::Some(key) =
                             map.next_key::<crate::response::fields::Key<'de>>()?
@@ -415,19 +416,20 @@ fn serialize_impl(name: &syn::Ident, fields: &[Field], extra: &syn::Ident) -> sy
     }
 }
 
-/// The seed that reads one field's value.
-fn read_value(f: &Field) -> TokenStream {
+/// The seed that reads one field's value, and the type of that value.
+fn read_value(f: &Field) -> (TokenStream, TokenStream) {
     let ty = &f.ty;
     match f.read {
-        Read::Plain => quote!(::std::marker::PhantomData::<#ty>),
+        Read::Plain => (quote!(::std::marker::PhantomData::<#ty>), quote!(#ty)),
         Read::Helper(seed) => {
             let seed = format_ident!("{seed}");
             // `opt_scalar` reads the `T` of an `Option<T>` field.
-            let of = match (seed == "OptScalarSeed", generic_arg(ty, "Option")) {
-                (true, Some(inner)) => inner,
-                _ => ty.clone(),
+            let (of, value) = match (seed == "OptScalarSeed", generic_arg(ty, "Option")) {
+                (true, Some(inner)) => (inner, quote!(#ty)),
+                (true, None) => (ty.clone(), quote!(::std::option::Option<#ty>)),
+                (false, _) => (ty.clone(), quote!(#ty)),
             };
-            quote!(crate::response::tolerant::#seed::<#of>::NEW)
+            (quote!(crate::response::tolerant::#seed::<#of>::NEW), value)
         }
     }
 }
