@@ -18,6 +18,7 @@ pub mod request;
 pub mod response;
 #[cfg(feature = "service")]
 pub mod service;
+mod staged;
 pub mod transfer;
 pub mod transport;
 

@@ -327,7 +327,8 @@ fn deserialize_impl(name: &syn::Ident, fields: &[Field], extra: &syn::Ident) -> 
     let expecting = format!("struct {name}");
     let slots: Vec<syn::Ident> = (0..fields.len()).map(|i| format_ident!("__f{i}")).collect();
     let keys: Vec<&str> = fields.iter().map(|f| f.key.as_str()).collect();
-    let (reads, values): (Vec<TokenStream>, Vec<TokenStream>) = fields.iter().map(read_value).unzip();
+    let (reads, values): (Vec<TokenStream>, Vec<TokenStream>) =
+        fields.iter().map(read_value).unzip();
     let idents: Vec<&syn::Ident> = fields.iter().map(|f| &f.ident).collect();
     let finishes: Vec<TokenStream> = fields
         .iter()

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::session::{Credentials, Session, SessionConfig};
 use super::token::{Token, Tokens};
+use crate::staged::Staged;
 use crate::transport::ClientContext;
 use crate::Error;
 
@@ -95,19 +96,14 @@ impl SessionFile {
         // or a planted symlink) with mode 0600 from the start; removed if
         // anything fails; renamed over the cache in one step, so concurrent
         // savers and readers see an old or a new cache, never half of one.
-        let mut builder = tempfile::Builder::new();
         let prefix = format!(".{name}.");
-        builder.prefix(&prefix).suffix(".tmp");
-        #[cfg(unix)]
-        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600));
-        let mut tmp = builder
-            .tempfile_in(dir)
+        let (mut file, staged) = Staged::create(dir, &prefix, ".tmp", 0o600)
             .map_err(|e| fail("cannot create a temporary file", e))?;
-        tmp.write_all(&json)
-            .and_then(|()| tmp.as_file().sync_all())
+        file.write_all(&json)
+            .and_then(|()| file.sync_all())
             .map_err(|e| fail("cannot write", e))?;
-        tmp.persist(path)
-            .map_err(|e| fail("cannot write", e.error))?;
+        drop(file);
+        staged.commit(path).map_err(|e| fail("cannot write", e))?;
         sweep_stale(dir, &prefix);
         Ok(())
     }

@@ -10,6 +10,7 @@ use futures_util::{Stream, StreamExt};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use super::progress::{Progress, ProgressFn};
+use crate::staged::Staged;
 use crate::transport::RequestLine;
 use crate::{Error, Response};
 
@@ -169,20 +170,19 @@ impl Download {
         let dest = dest.as_ref();
         // Removed when dropped: on an error, and when this future is dropped
         // (a timeout, a cancelled task) before the download completes.
-        let (file, tmp) = temporary_beside(dest)?;
+        let (file, staged) = temporary_beside(dest)?;
         let mut file =
             tokio::io::BufWriter::with_capacity(256 * 1024, tokio::fs::File::from_std(file));
         let written = self.to_writer(&mut file).await?;
         let file = file.into_inner();
-        file.sync_all()
-            .await
-            .map_err(|e| Error::InvalidInput(format!("cannot write {}: {e}", tmp.display())))?;
+        file.sync_all().await.map_err(|e| {
+            Error::InvalidInput(format!("cannot write {}: {e}", staged.path().display()))
+        })?;
         drop(file);
-        tmp.persist(dest).map_err(|e| {
+        staged.commit(dest).map_err(|e| {
             Error::InvalidInput(format!(
-                "cannot move the download to {}: {}",
-                dest.display(),
-                e.error
+                "cannot move the download to {}: {e}",
+                dest.display()
             ))
         })?;
         Ok(written)
@@ -193,30 +193,26 @@ impl Download {
 /// directory) and creates a temporary file beside it: an unpredictable name,
 /// created exclusively (never an existing file or a planted symlink), with
 /// the mode `dest` has (a new file gets 0644) from the start. The file is
-/// removed when the returned path is dropped, unless persisted.
-#[doc(hidden)]
-pub fn temporary_beside(dest: &Path) -> Result<(std::fs::File, tempfile::TempPath), Error> {
+/// removed when the returned [`Staged`] is dropped, unless committed.
+fn temporary_beside(dest: &Path) -> Result<(std::fs::File, Staged), Error> {
     let dir = destination_dir(dest)?;
     let name = dest
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("download");
-    let prefix = format!(".{name}.");
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(&prefix).suffix(".part");
     #[cfg(unix)]
-    {
+    let mode = {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(dest).map_or(0o644, |m| m.permissions().mode() & 0o777);
-        builder.permissions(std::fs::Permissions::from_mode(mode));
-    }
-    let tmp = builder.tempfile_in(dir).map_err(|e| {
+        std::fs::metadata(dest).map_or(0o644, |m| m.permissions().mode() & 0o777)
+    };
+    #[cfg(not(unix))]
+    let mode = 0o644;
+    Staged::create(dir, &format!(".{name}."), ".part", mode).map_err(|e| {
         Error::InvalidInput(format!(
             "download destination {}: cannot create a temporary file beside it: {e}",
             dest.display()
         ))
-    })?;
-    Ok(tmp.into_parts())
+    })
 }
 
 /// Checks that `dest` can be written (its directory exists, it is not a
