@@ -3,7 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use quote::{format_ident, ToTokens};
+use proc_macro2::TokenStream;
+use quote::{quote, ToTokens};
 use syn::{Fields, Item, ItemMod, Type};
 
 use super::send::generic_arg;
@@ -40,6 +41,20 @@ pub(super) fn add_impls(module: &mut ItemMod, success: &BTreeSet<String>) -> BTr
             });
         }
     }
+    // typify's string enums: displayed as the text they are sent as.
+    let displayed: BTreeSet<String> = items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Impl(i)
+                if i.trait_.as_ref().is_some_and(|(path, _)| {
+                    path.segments.last().is_some_and(|s| s.ident == "Display")
+                }) =>
+            {
+                single_ident(&i.self_ty)
+            }
+            _ => None,
+        })
+        .collect();
     for item in items.iter() {
         let Item::Struct(s) = item else { continue };
         if !success.contains(&s.ident.to_string()) {
@@ -69,28 +84,15 @@ pub(super) fn add_impls(module: &mut ItemMod, success: &BTreeSet<String>) -> BTr
             lists.insert(name.to_string());
         }
         let (get, take) = if optional {
-            (
-                quote::quote!(self.result.as_ref()),
-                quote::quote!(self.result),
-            )
+            (quote!(self.result.as_ref()), quote!(self.result))
         } else {
-            (
-                quote::quote!(Some(&self.result)),
-                quote::quote!(Some(self.result)),
-            )
-        };
-        let part = |name: &str| match field(name) {
-            Some(_) => {
-                let ident = format_ident!("{name}");
-                quote::quote!(&self.#ident)
-            }
-            None => quote::quote!(&()),
+            (quote!(Some(&self.result)), quote!(Some(self.result)))
         };
         let (status, message, version, metadata) = (
-            part("status"),
-            part("message"),
-            part("version"),
-            part("metadata"),
+            text_part(field("status"), &displayed),
+            text_part(field("message"), &displayed),
+            text_part(field("version"), &displayed),
+            json_part(field("metadata")),
         );
         impls.push(syn::parse_quote! {
             impl crate::Envelope for #name {
@@ -111,6 +113,79 @@ pub(super) fn add_impls(module: &mut ItemMod, success: &BTreeSet<String>) -> BTr
     lists
 }
 
+/// An envelope part `envelope_info` takes as text (`status`, `message`,
+/// `version`): cloned where it is declared as text, displayed where its type
+/// has `Display`, and only otherwise through serde (`envelope_part`), whose
+/// generic code is compiled once per part type.
+fn text_part(field: Option<&syn::Field>, displayed: &BTreeSet<String>) -> TokenStream {
+    let Some(ident) = field.and_then(|f| f.ident.as_ref()) else {
+        return quote!(::std::option::Option::None);
+    };
+    let ty = &field.expect("a field").ty;
+    let (inner, optional) = match generic_arg(ty, "Option") {
+        Some(inner) => (inner, true),
+        None => (ty.clone(), false),
+    };
+    let displays = single_ident(&inner).is_some_and(|n| displayed.contains(&n));
+    match (is_path(&inner, &["String"]), displays, optional) {
+        (true, _, true) => quote!(self.#ident.clone()),
+        (true, _, false) => quote!(::std::option::Option::Some(self.#ident.clone())),
+        (false, true, true) => {
+            quote!(self.#ident.as_ref().map(::std::string::ToString::to_string))
+        }
+        (false, true, false) => quote!(::std::option::Option::Some(self.#ident.to_string())),
+        (false, false, _) => {
+            quote!(crate::response::envelope_text(crate::response::envelope_part(&self.#ident)))
+        }
+    }
+}
+
+/// The `metadata` part, as JSON: cloned where it is declared as JSON (a
+/// value or an object), otherwise through serde (`envelope_part`).
+fn json_part(field: Option<&syn::Field>) -> TokenStream {
+    let Some(ident) = field.and_then(|f| f.ident.as_ref()) else {
+        return quote!(::std::option::Option::None);
+    };
+    let ty = &field.expect("a field").ty;
+    let (inner, optional) = match generic_arg(ty, "Option") {
+        Some(inner) => (inner, true),
+        None => (ty.clone(), false),
+    };
+    match (
+        optional,
+        is_path(&inner, &["serde_json", "Value"]),
+        is_path(&inner, &["serde_json", "Map"]),
+    ) {
+        (true, true, _) => quote!(self.#ident.clone()),
+        (false, true, _) => quote!(::std::option::Option::Some(self.#ident.clone())),
+        (true, _, true) => quote!(self.#ident.clone().map(::serde_json::Value::Object)),
+        (false, _, true) => {
+            quote!(::std::option::Option::Some(::serde_json::Value::Object(self.#ident.clone())))
+        }
+        _ => quote!(crate::response::envelope_part(&self.#ident)),
+    }
+}
+
+/// Whether `ty`'s path ends in `tail` (`["serde_json", "Map"]` matches
+/// `::serde_json::Map<K, V>`, `["String"]` matches `::std::string::String`).
+fn is_path(ty: &Type, tail: &[&str]) -> bool {
+    let Type::Path(p) = ty else { return false };
+    let segs: Vec<_> = p.path.segments.iter().collect();
+    segs.len() >= tail.len()
+        && segs[segs.len() - tail.len()..]
+            .iter()
+            .zip(tail)
+            .all(|(seg, name)| seg.ident == name)
+}
+
+/// `X` (a bare one-segment type name) → `"X"`.
+fn single_ident(ty: &Type) -> Option<String> {
+    match ty {
+        Type::Path(p) if p.qself.is_none() => p.path.get_ident().map(|i| i.to_string()),
+        _ => None,
+    }
+}
+
 /// `types::X` → `X`; other types (maps, vectors, streams) → `None`.
 pub(super) fn types_name(ty: &Type) -> Option<String> {
     let Type::Path(p) = ty else { return None };
@@ -120,5 +195,60 @@ pub(super) fn types_name(ty: &Type) -> Option<String> {
             Some(name.ident.to_token_stream().to_string())
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn envelope_info_body(types: &str) -> String {
+        let mut module: ItemMod = syn::parse_str(&format!("mod types {{ {types} }}")).unwrap();
+        let success = BTreeSet::from(["Resp".to_string()]);
+        add_impls(&mut module, &success);
+        let text = module.to_token_stream().to_string();
+        let start = text.find("fn envelope_info").expect("an Envelope impl");
+        text[start..].split_whitespace().collect()
+    }
+
+    #[test]
+    fn text_and_json_parts_are_cloned_displayed_or_serialized() {
+        let body = envelope_info_body(
+            "pub struct Resp {
+                 pub status: ::std::option::Option<RespStatus>,
+                 pub message: ::std::string::String,
+                 pub version: ::std::option::Option<i64>,
+                 pub metadata: ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
+                 pub result: ::std::option::Option<Thing>,
+             }
+             pub enum RespStatus { Success }
+             impl ::std::fmt::Display for RespStatus {}",
+        );
+        for wanted in [
+            "self.status.as_ref().map(::std::string::ToString::to_string)",
+            "::std::option::Option::Some(self.message.clone())",
+            "crate::response::envelope_text(crate::response::envelope_part(&self.version))",
+            "self.metadata.clone().map(::serde_json::Value::Object)",
+        ] {
+            let wanted: String = wanted.split_whitespace().collect();
+            assert!(body.contains(&wanted), "{wanted} not in {body}");
+        }
+    }
+
+    #[test]
+    fn absent_parts_are_none_and_other_metadata_is_serialized() {
+        let body = envelope_info_body(
+            "pub struct Resp {
+                 pub message: ::std::option::Option<::std::string::String>,
+                 pub metadata: ResultMetadata,
+                 pub result: Thing,
+             }",
+        );
+        let wanted: String = "crate::response::envelope_info(::std::option::Option::None, \
+             self.message.clone(), ::std::option::Option::None, \
+             crate::response::envelope_part(&self.metadata))"
+            .split_whitespace()
+            .collect();
+        assert!(body.contains(&wanted), "{wanted} not in {body}");
     }
 }

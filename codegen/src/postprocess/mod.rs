@@ -24,6 +24,9 @@
 //!   `Client::new`/`new_with_client` and builder constructors (`surface.rs`);
 //! - doc comments are made safe for rustdoc (no spec prose run as
 //!   doctests; `docs.rs`);
+//! - struct literals whose fields end in `?` are built from `let`s, which
+//!   rustc compiles in linear rather than quadratic code
+//!   (`fallible_fields.rs`);
 //! - the conformance suite's dispatcher over every operation is written
 //!   beside the module (`dispatch.rs`; tests only).
 
@@ -31,6 +34,7 @@ mod builders;
 mod dispatch;
 mod docs;
 mod envelope;
+mod fallible_fields;
 mod paging;
 pub mod secrets;
 mod send;
@@ -205,6 +209,8 @@ pub fn run(
     }
     // After every rewrite that adds fields or structs.
     secrets::rewrite(&mut file);
+    // After every rewrite that writes code: struct literals of `?` fields.
+    fallible_fields::rewrite(&mut file);
     let dispatch = dispatch::source(&file, &sends, &crate::module_name(service));
     Ok(Rewritten {
         dispatch,

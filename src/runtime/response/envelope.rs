@@ -59,32 +59,42 @@ pub struct Metadata {
     pub other: Map<String, Value>,
 }
 
-/// Builds an [`EnvelopeInfo`] from the fields of a generated envelope,
-/// whatever their declared types (string enums, numbers, free-form maps).
+/// Builds an [`EnvelopeInfo`] from the parts of a generated envelope, each
+/// already text or JSON: the generated `Envelope` impls clone the parts
+/// declared as text and pass the others through [`envelope_part`].
+/// (Not generic: one copy serves every envelope type.)
 #[doc(hidden)]
-pub fn envelope_info<S, M, V, D>(status: &S, message: &M, version: &V, metadata: &D) -> EnvelopeInfo
-where
-    S: Serialize + ?Sized,
-    M: Serialize + ?Sized,
-    V: Serialize + ?Sized,
-    D: Serialize + ?Sized,
-{
-    fn text<X: Serialize + ?Sized>(x: &X) -> Option<String> {
-        match serde_json::to_value(x).ok()? {
-            Value::Null => None,
-            Value::String(s) => Some(s),
-            other => Some(other.to_string()),
-        }
-    }
-    let metadata = match serde_json::to_value(metadata) {
-        Ok(v @ Value::Object(_)) => serde_json::from_value(v).unwrap_or_default(),
+pub fn envelope_info(
+    status: Option<String>,
+    message: Option<String>,
+    version: Option<String>,
+    metadata: Option<Value>,
+) -> EnvelopeInfo {
+    let metadata = match metadata {
+        Some(v @ Value::Object(_)) => serde_json::from_value(v).unwrap_or_default(),
         _ => Metadata::default(),
     };
     EnvelopeInfo {
-        status: text(status),
-        message: text(message),
-        version: text(version),
+        status,
+        message,
+        version,
         metadata,
+    }
+}
+
+/// An envelope part of a declared type that is not text (a string enum, a
+/// number, a metadata struct) as JSON; null is `None`.
+#[doc(hidden)]
+pub fn envelope_part<X: Serialize + ?Sized>(part: &X) -> Option<Value> {
+    serde_json::to_value(part).ok().filter(|v| !v.is_null())
+}
+
+/// An [`envelope_part`] as text: a string as it is, anything else as JSON.
+#[doc(hidden)]
+pub fn envelope_text(part: Option<Value>) -> Option<String> {
+    match part? {
+        Value::String(s) => Some(s),
+        other => Some(other.to_string()),
     }
 }
 
@@ -95,11 +105,12 @@ mod tests {
 
     #[test]
     fn metadata_keeps_counts_and_the_rest() {
+        let metadata = json!({"totalCount": -1, "recordCount": 2, "recordLimit": 100, "orderBy": "id(asc)", "extra": [1]});
         let info = envelope_info(
-            "success",
-            &Some("ok"),
-            &json!(2),
-            &json!({"totalCount": -1, "recordCount": 2, "recordLimit": 100, "orderBy": "id(asc)", "extra": [1]}),
+            Some("success".into()),
+            Some("ok".into()),
+            envelope_text(envelope_part(&json!(2))),
+            envelope_part(&metadata),
         );
         assert_eq!(info.status.as_deref(), Some("success"));
         assert_eq!(info.version.as_deref(), Some("2"));
@@ -108,8 +119,32 @@ mod tests {
         assert_eq!(info.metadata.order_by.as_deref(), Some("id(asc)"));
         assert_eq!(info.metadata.other["extra"], json!([1]));
         assert_eq!(
-            envelope_info(&(), &(), &(), &()).metadata,
+            envelope_info(None, None, None, None).metadata,
             Metadata::default()
         );
+        // Metadata that is not an object (a list, null) reads as none.
+        assert_eq!(
+            envelope_info(None, None, None, Some(json!([1]))).metadata,
+            Metadata::default()
+        );
+    }
+
+    #[test]
+    fn parts_read_as_text_or_json() {
+        #[derive(Serialize)]
+        enum Status {
+            #[serde(rename = "success")]
+            Success,
+        }
+        assert_eq!(
+            envelope_text(envelope_part(&Some(Status::Success))).as_deref(),
+            Some("success")
+        );
+        assert_eq!(envelope_text(envelope_part(&None::<Status>)), None);
+        assert_eq!(
+            envelope_text(envelope_part(&json!({"a": 1}))).as_deref(),
+            Some(r#"{"a":1}"#)
+        );
+        assert_eq!(envelope_part(&()), None);
     }
 }

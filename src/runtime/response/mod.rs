@@ -22,7 +22,7 @@ pub use decode::{
     read_body, read_whole, Prefetched,
 };
 #[doc(hidden)]
-pub use envelope::envelope_info;
+pub use envelope::{envelope_info, envelope_part, envelope_text};
 pub use envelope::{Envelope, EnvelopeInfo, Metadata};
 #[doc(hidden)]
 pub use extra::refusing_extras;
