@@ -118,13 +118,8 @@ pub(super) fn add_impls(module: &mut ItemMod, success: &BTreeSet<String>) -> BTr
 /// has `Display`, and only otherwise through serde (`envelope_part`), whose
 /// generic code is compiled once per part type.
 fn text_part(field: Option<&syn::Field>, displayed: &BTreeSet<String>) -> TokenStream {
-    let Some(ident) = field.and_then(|f| f.ident.as_ref()) else {
+    let Some((ident, inner, optional)) = declared(field) else {
         return quote!(::std::option::Option::None);
-    };
-    let ty = &field.expect("a field").ty;
-    let (inner, optional) = match generic_arg(ty, "Option") {
-        Some(inner) => (inner, true),
-        None => (ty.clone(), false),
     };
     let displays = single_ident(&inner).is_some_and(|n| displayed.contains(&n));
     match (is_path(&inner, &["String"]), displays, optional) {
@@ -143,13 +138,8 @@ fn text_part(field: Option<&syn::Field>, displayed: &BTreeSet<String>) -> TokenS
 /// The `metadata` part, as JSON: cloned where it is declared as JSON (a
 /// value or an object), otherwise through serde (`envelope_part`).
 fn json_part(field: Option<&syn::Field>) -> TokenStream {
-    let Some(ident) = field.and_then(|f| f.ident.as_ref()) else {
+    let Some((ident, inner, optional)) = declared(field) else {
         return quote!(::std::option::Option::None);
-    };
-    let ty = &field.expect("a field").ty;
-    let (inner, optional) = match generic_arg(ty, "Option") {
-        Some(inner) => (inner, true),
-        None => (ty.clone(), false),
     };
     match (
         optional,
@@ -164,6 +154,16 @@ fn json_part(field: Option<&syn::Field>) -> TokenStream {
         }
         _ => quote!(crate::response::envelope_part(&self.#ident)),
     }
+}
+
+/// A part's field name, its type without `Option` and whether it had one.
+fn declared(field: Option<&syn::Field>) -> Option<(&syn::Ident, Type, bool)> {
+    let field = field?;
+    let ident = field.ident.as_ref()?;
+    Some(match generic_arg(&field.ty, "Option") {
+        Some(inner) => (ident, inner, true),
+        None => (ident, field.ty.clone(), false),
+    })
 }
 
 /// Whether `ty`'s path ends in `tail` (`["serde_json", "Map"]` matches
