@@ -199,3 +199,129 @@ async fn a_missing_required_parameter_is_invalid_input_and_nothing_is_sent() {
     }
     assert!(received(&server).await.is_empty());
 }
+
+/// Streams refuses some calls with `200 OK` and an error envelope (its
+/// Flask views `return utils.error(result='', msg=...)`,
+/// tapis-project/streams-api `service/controllers.py`; the bodies are those
+/// its documentation shows): an `Error::Api` with the envelope's message,
+/// whether or not the body would decode as the declared answer, and not
+/// sent again.
+#[cfg(feature = "streams")]
+#[tokio::test]
+async fn a_success_status_with_an_error_envelope_is_an_api_error() {
+    let refusal = |message: &str| {
+        ResponseTemplate::new(200).set_body_json(json!({
+            "message": message, "metadata": {}, "result": "", "status": "error", "version": "dev"
+        }))
+    };
+    let server = server_answering(refusal("Cannot grant role for self")).await;
+    let t = client(&server);
+    let role = tapis::streams::types::NewRole::builder()
+        .resource_id("test_proj")
+        .resource_type(tapis::streams::types::NewRoleResourceType::Project)
+        .role_name(tapis::streams::types::NewRoleRoleName::Manager)
+        .user("testuser2");
+    let err = t
+        .streams()
+        .grant_role()
+        .body(role)
+        .send()
+        .await
+        .expect_err("an error envelope is an error");
+    match &err {
+        Error::Api {
+            status,
+            kind,
+            message,
+            version,
+            ..
+        } => {
+            assert_eq!(status.as_u16(), 200);
+            assert_eq!(*kind, ErrorKind::Other);
+            assert_eq!(message.as_deref(), Some("Cannot grant role for self"));
+            assert_eq!(version.as_deref(), Some("dev"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        err.to_string().contains("Cannot grant role for self"),
+        "{err}"
+    );
+    assert_eq!(received(&server).await.len(), 1, "not sent again");
+
+    // A result that reads as absent (`null`) is refused all the same.
+    let server = server_answering(ResponseTemplate::new(200).set_body_json(json!({
+        "message": "Roles not found", "metadata": {}, "result": null, "status": "error", "version": "dev"
+    })))
+    .await;
+    let t = client(&server);
+    let err = t
+        .streams()
+        .list_roles()
+        .resource_id("test_proj")
+        .resource_type("project")
+        .user("testuser2")
+        .send()
+        .await
+        .expect_err("an error envelope is an error");
+    assert!(
+        matches!(&err, Error::Api { message: Some(m), .. } if m == "Roles not found"),
+        "{err:?}"
+    );
+    // `.send_json()` hands the body over as it is.
+    let raw = t
+        .streams()
+        .list_roles()
+        .resource_id("test_proj")
+        .resource_type("project")
+        .user("testuser2")
+        .send_json()
+        .await
+        .expect("send_json reads any 2xx body")
+        .into_inner();
+    assert_eq!(raw["status"], "error");
+    assert_eq!(raw["message"], "Roles not found");
+}
+
+/// Only the envelope's own `status` counts: "error" anywhere else in a
+/// success is data, and meta's documents (no envelope) may hold a `status`
+/// of their own.
+#[tokio::test]
+async fn error_text_elsewhere_is_data() {
+    let server = server_answering(ResponseTemplate::new(200).set_body_json(json!({
+        "status": "success", "message": "no \"error\" here", "version": "1.8.2", "metadata": {},
+        "result": { "id": "sys1", "host": "error", "notes": { "status": "error" } }
+    })))
+    .await;
+    let system = client(&server)
+        .systems()
+        .get_system()
+        .system_id("sys1")
+        .send()
+        .await
+        .expect("a success envelope")
+        .into_result();
+    let system = serde_json::to_value(&system).unwrap();
+    assert_eq!(system["host"], "error");
+    assert_eq!(system["notes"]["status"], "error");
+}
+
+#[cfg(feature = "meta")]
+#[tokio::test]
+async fn a_meta_document_with_an_error_status_is_a_document() {
+    let server = server_answering(ResponseTemplate::new(200).set_body_json(json!({
+        "_id": { "$oid": "5f1892ece5f3b1a3fe1f2c2f" }, "status": "error", "message": "stored"
+    })))
+    .await;
+    let document = client(&server)
+        .meta()
+        .get_document()
+        .db("db")
+        .collection("c")
+        .doc_id("5f1892ece5f3b1a3fe1f2c2f")
+        .send()
+        .await
+        .expect("a document, not an envelope")
+        .into_inner();
+    assert_eq!(document["status"], "error");
+}

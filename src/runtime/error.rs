@@ -30,7 +30,10 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The server answered with an error status (anything not 2xx).
+    /// The server answered with an error status (anything not 2xx), or
+    /// with a 2xx whose Tapis envelope says `"status": "error"` (streams
+    /// refuses some calls so; `kind` is then [`ErrorKind::Other`] and
+    /// `message` the envelope's).
     #[error("{method} {url}: {status}{}", api_detail(message.as_deref(), body_excerpt))]
     Api {
         /// The HTTP status.

@@ -5,12 +5,13 @@
 //! operation takes a JSON body, `.to_file()`/`.to_writer()` for downloads
 //! and, for list operations, `.paginate()`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use quote::ToTokens;
 use syn::visit_mut::VisitMut;
 use syn::{Fields, Item, ItemMod};
 
+use super::envelope::Envelopes;
 use super::paging::{self, Send};
 
 /// The methods post-processing adds to builders besides the per-call ones
@@ -31,13 +32,13 @@ fn is_reserved_method(name: &str) -> bool {
 }
 
 /// Rewrites progenitor's `mod builder`; `sends` maps builders to their
-/// operation, `lists` names the success types whose result is a list (the
-/// paging candidates). Returns how many builders it found and the
-/// operationIds that got `.paginate()`.
+/// operation, `envelopes` names the success types in the Tapis envelope
+/// (and those whose result is a list, the paging candidates). Returns how
+/// many builders it found and the operationIds that got `.paginate()`.
 pub(super) fn rewrite(
     module: &mut ItemMod,
     sends: &BTreeMap<String, Send>,
-    lists: &BTreeSet<String>,
+    envelopes: &Envelopes,
 ) -> Result<(usize, Vec<String>), String> {
     let Some((_, items)) = &mut module.content else {
         return Ok((0, Vec::new()));
@@ -56,14 +57,14 @@ pub(super) fn rewrite(
                 continue;
             }
             if let Some(send) = sends.get(&s.ident.to_string()) {
-                added_items.push(sends_of(s, send));
+                let success = super::envelope::types_name(&send.success);
+                let in_envelope = success.as_ref().is_some_and(|n| envelopes.all.contains(n));
+                added_items.push(sends_of(s, send, in_envelope)?);
                 added_items.push(blocking_send(s, &send.success));
                 if is_download(&send.success) {
                     added_items.push(download_methods(s));
                 }
-                let shape = if super::envelope::types_name(&send.success)
-                    .is_some_and(|n| lists.contains(&n))
-                {
+                let shape = if success.is_some_and(|n| envelopes.lists.contains(&n)) {
                     Some(paging::Shape::Envelope)
                 } else if super::send::generic_arg(&send.success, "Vec").is_some() {
                     Some(paging::Shape::Bare)
@@ -141,10 +142,25 @@ pub(super) fn rewrite(
 /// it, not in `tapis` itself. A user's build pays for the operations it
 /// uses, not for all ~500 (the `tapis` crate's code generation went from
 /// ~26 s to ~6 s of a clean debug build; BENCHMARKS.md "Compile cost").
-fn sends_of(builder: &syn::ItemStruct, send: &Send) -> Item {
+///
+/// An answer in the Tapis envelope (`in_envelope`) is read by
+/// `answer_envelope` rather than `answer_json`: a 2xx whose envelope says
+/// `"status": "error"` is an error (see that function).
+fn sends_of(builder: &syn::ItemStruct, send: &Send, in_envelope: bool) -> Result<Item, String> {
     let name = &builder.ident;
     let (impl_generics, type_generics, where_clause) = builder.generics.split_for_impl();
-    let (success, answer, attrs) = (&send.success, &send.decode, &send.attrs);
+    let (success, attrs) = (&send.success, &send.attrs);
+    let answer = if in_envelope {
+        envelope_answer(&send.decode).ok_or_else(|| {
+            format!(
+                "`{}`: an envelope answer read by neither `answer_json` nor \
+                 `answer_json_or_default`",
+                send.op_id
+            )
+        })?
+    } else {
+        send.decode.clone()
+    };
     // The builder's lifetime (the client it borrows), which the returned
     // future keeps.
     let lifetime = builder
@@ -153,7 +169,7 @@ fn sends_of(builder: &syn::ItemStruct, send: &Send) -> Item {
         .next()
         .map(|l| l.lifetime.clone())
         .unwrap_or_else(|| syn::parse_quote!('static));
-    syn::parse_quote! {
+    Ok(syn::parse_quote! {
         impl #impl_generics #name #type_generics #where_clause {
             #(#attrs)*
             #[inline]
@@ -175,7 +191,31 @@ fn sends_of(builder: &syn::ItemStruct, send: &Send) -> Item {
                 crate::response::answer_json(crate::transport::start(self.prepare()))
             }
         }
-    }
+    })
+}
+
+/// `answer_json(..)` / `answer_json_or_default(..)` (the calls `send.rs`
+/// writes) as `answer_envelope(..)` / `answer_envelope_or_default(..)`, the
+/// same arguments; `None` for any other expression.
+fn envelope_answer(answer: &syn::Expr) -> Option<syn::Expr> {
+    let syn::Expr::Call(call) = answer else {
+        return None;
+    };
+    let syn::Expr::Path(function) = &*call.func else {
+        return None;
+    };
+    let mut call = call.clone();
+    let mut function = function.clone();
+    let last = function.path.segments.last_mut()?;
+    last.ident = match last.ident.to_string().as_str() {
+        "answer_json" => syn::Ident::new("answer_envelope", last.ident.span()),
+        "answer_json_or_default" => {
+            syn::Ident::new("answer_envelope_or_default", last.ident.span())
+        }
+        _ => return None,
+    };
+    call.func = Box::new(syn::Expr::Path(function));
+    Some(syn::Expr::Call(call))
 }
 
 /// `.send_blocking()`: `send` on the runtime of `tapis::blocking`.
@@ -233,6 +273,38 @@ impl VisitMut for InitOptions {
         if s.path.is_ident("Self") {
             s.fields
                 .push(syn::parse_quote!(call_options: ::std::default::Default::default()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::ToTokens;
+
+    fn squeezed(e: &syn::Expr) -> String {
+        e.to_token_stream().to_string().split_whitespace().collect()
+    }
+
+    #[test]
+    fn envelope_answers_refuse_error_envelopes_and_keep_their_arguments() {
+        let json: syn::Expr = syn::parse_quote!(crate::response::answer_json(pending));
+        assert_eq!(
+            squeezed(&envelope_answer(&json).unwrap()),
+            "crate::response::answer_envelope(pending)"
+        );
+        let or_default: syn::Expr =
+            syn::parse_quote!(crate::response::answer_json_or_default(pending, &[204u16]));
+        assert_eq!(
+            squeezed(&envelope_answer(&or_default).unwrap()),
+            "crate::response::answer_envelope_or_default(pending,&[204u16])"
+        );
+        for other in [
+            syn::parse_quote!(crate::response::answer_download(pending)),
+            syn::parse_quote!(crate::response::answer_empty(pending)),
+            syn::parse_quote!(pending),
+        ] {
+            assert!(envelope_answer(&other).is_none(), "{}", squeezed(&other));
         }
     }
 }

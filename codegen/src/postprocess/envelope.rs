@@ -9,13 +9,23 @@ use syn::{Fields, Item, ItemMod, Type};
 
 use super::send::generic_arg;
 
+/// The success types in the Tapis envelope.
+#[derive(Default)]
+pub(super) struct Envelopes {
+    /// Every one of them, and those that declare an envelope's `status` and
+    /// `message` but no `result`: their `send()` refuses a 2xx whose
+    /// envelope says `"status": "error"` (`tapis::response::answer_envelope`).
+    pub all: BTreeSet<String>,
+    /// Those whose `result` is a list (the paging candidates).
+    pub lists: BTreeSet<String>,
+}
+
 /// Adds the impls inside `mod types`, for the structs named in `success`
-/// (`types::X` success types of the operations). Returns the names of those
-/// whose `result` is a list.
-pub(super) fn add_impls(module: &mut ItemMod, success: &BTreeSet<String>) -> BTreeSet<String> {
-    let mut lists = BTreeSet::new();
+/// (`types::X` success types of the operations).
+pub(super) fn add_impls(module: &mut ItemMod, success: &BTreeSet<String>) -> Envelopes {
+    let mut envelopes = Envelopes::default();
     let Some((_, items)) = &mut module.content else {
-        return lists;
+        return envelopes;
     };
     let mut impls: Vec<Item> = Vec::new();
     // Named list types (`struct ArrayOfTenants(pub Vec<Tenant>)`) are lists too.
@@ -69,6 +79,11 @@ pub(super) fn add_impls(module: &mut ItemMod, success: &BTreeSet<String>) -> BTr
                 .iter()
                 .find(|f| f.ident.as_ref().is_some_and(|i| i == name))
         };
+        // An envelope without a declared `result` (`BasicResponse`) gets no
+        // impl, but is still read as an envelope.
+        if field("status").is_some() && field("message").is_some() {
+            envelopes.all.insert(s.ident.to_string());
+        }
         let Some(result) = field("result") else {
             continue;
         };
@@ -81,8 +96,9 @@ pub(super) fn add_impls(module: &mut ItemMod, success: &BTreeSet<String>) -> BTr
             .or_else(|| Some(inner.to_token_stream().to_string()))
             .is_some_and(|n| list_newtypes.contains(&n));
         if generic_arg(&inner, "Vec").is_some() || named_list {
-            lists.insert(name.to_string());
+            envelopes.lists.insert(name.to_string());
         }
+        envelopes.all.insert(name.to_string());
         let (get, take) = if optional {
             (quote!(self.result.as_ref()), quote!(self.result))
         } else {
@@ -110,7 +126,77 @@ pub(super) fn add_impls(module: &mut ItemMod, success: &BTreeSet<String>) -> BTr
         });
     }
     items.extend(impls);
-    lists
+    envelopes
+}
+
+/// Lets the optional `result` of every success envelope in `mod types`
+/// (named in `success`) that holds a list, a map or an object read `""` as
+/// `None` (`tapis::response::tolerant::opt_or_blank`): Flask services
+/// answer "nothing" as `result=''`. Results of text, JSON values, scalars
+/// and enums, and fields that already have a reader, are left alone.
+/// Returns how many fields it changed.
+pub(super) fn tolerate_blank_results(module: &mut ItemMod, success: &BTreeSet<String>) -> usize {
+    let Some((_, items)) = &mut module.content else {
+        return 0;
+    };
+    // Objects, and the newtypes over a list (`struct ArrayOfTenants(pub
+    // Vec<Tenant>)`); not the newtypes over text, for which `""` is a value.
+    let structs: BTreeSet<String> = items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Struct(s) => match &s.fields {
+                Fields::Named(_) => Some(s.ident.to_string()),
+                Fields::Unnamed(f)
+                    if f.unnamed.len() == 1 && generic_arg(&f.unnamed[0].ty, "Vec").is_some() =>
+                {
+                    Some(s.ident.to_string())
+                }
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    let mut changed = 0;
+    for item in items.iter_mut() {
+        let Item::Struct(s) = item else { continue };
+        if !success.contains(&s.ident.to_string()) {
+            continue;
+        }
+        let Fields::Named(fields) = &mut s.fields else {
+            continue;
+        };
+        let Some(field) = fields
+            .named
+            .iter_mut()
+            .find(|f| f.ident.as_ref().is_some_and(|i| i == "result"))
+        else {
+            continue;
+        };
+        let Some(inner) = generic_arg(&field.ty, "Option") else {
+            continue;
+        };
+        let collection = generic_arg(&inner, "Vec").is_some()
+            || ["Map", "HashMap", "BTreeMap"]
+                .iter()
+                .any(|map| is_path(&inner, &[map]))
+            || single_ident(&inner).is_some_and(|n| structs.contains(&n));
+        if !collection
+            || super::tolerant::serde_has(&field.attrs, "deserialize_with")
+            || super::tolerant::serde_has(&field.attrs, "with")
+        {
+            continue;
+        }
+        let path = "crate::response::tolerant::opt_or_blank";
+        field
+            .attrs
+            .push(if super::tolerant::serde_has(&field.attrs, "default") {
+                syn::parse_quote!(#[serde(deserialize_with = #path)])
+            } else {
+                syn::parse_quote!(#[serde(default, deserialize_with = #path)])
+            });
+        changed += 1;
+    }
+    changed
 }
 
 /// An envelope part `envelope_info` takes as text (`status`, `message`,
@@ -250,5 +336,61 @@ mod tests {
             .split_whitespace()
             .collect();
         assert!(body.contains(&wanted), "{wanted} not in {body}");
+    }
+
+    #[test]
+    fn blank_results_of_lists_and_objects_read_as_none() {
+        let mut module: ItemMod = syn::parse_str(
+            r#"mod types {
+                pub struct Obj { pub a: i64 }
+                pub struct Names(pub ::std::string::String);
+                pub struct List(pub ::std::vec::Vec<Obj>);
+                pub struct ListResp { pub result: ::std::option::Option<::std::vec::Vec<Obj>>, pub status: ::std::option::Option<::std::string::String> }
+                #[serde(default)]
+                pub struct ObjResp {
+                    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                    pub result: ::std::option::Option<Obj>,
+                }
+                pub struct MapResp { pub result: ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>> }
+                pub struct NewtypeResp { pub result: ::std::option::Option<List> }
+                pub struct TextResp { pub result: ::std::option::Option<::std::string::String> }
+                pub struct NameResp { pub result: ::std::option::Option<Names> }
+                pub struct ValueResp { pub result: ::std::option::Option<::serde_json::Value> }
+                pub struct Required { pub result: ::std::vec::Vec<Obj> }
+                pub struct Read { #[serde(deserialize_with = "x")] pub result: ::std::option::Option<Obj> }
+                pub struct NotASuccess { pub result: ::std::option::Option<Obj> }
+            }"#,
+        )
+        .unwrap();
+        let success = [
+            "ListResp",
+            "ObjResp",
+            "MapResp",
+            "NewtypeResp",
+            "TextResp",
+            "NameResp",
+            "ValueResp",
+            "Required",
+            "Read",
+        ]
+        .map(String::from)
+        .into();
+        assert_eq!(tolerate_blank_results(&mut module, &success), 4);
+        let text: String = module
+            .to_token_stream()
+            .to_string()
+            .split_whitespace()
+            .collect();
+        for changed in ["ListResp", "MapResp", "NewtypeResp"] {
+            let wanted = format!(
+                "pubstruct{changed}{{#[serde(default,deserialize_with=\"crate::response::tolerant::opt_or_blank\")]pubresult"
+            );
+            assert!(text.contains(&wanted), "{wanted} not in {text}");
+        }
+        // `default` is there already: not given twice.
+        assert!(text.contains(
+            "skip_serializing_if=\"::std::option::Option::is_none\")]#[serde(deserialize_with=\"crate::response::tolerant::opt_or_blank\")]pubresult:::std::option::Option<Obj>"
+        ), "{text}");
+        assert_eq!(text.matches("opt_or_blank").count(), 4, "{text}");
     }
 }

@@ -162,13 +162,14 @@ pub fn run(
         reason,
     };
     // Types first: which success types hold a list decides paging.
-    let mut lists = BTreeSet::new();
+    let mut envelopes = envelope::Envelopes::default();
     for item in &mut file.items {
         if let Item::Mod(m) = item {
             if m.ident == "types" {
                 tolerant::rewrite(m).map_err(fail)?;
+                envelope::tolerate_blank_results(m, &rewriter.success_types);
                 optional_body_setters(m);
-                lists = envelope::add_impls(m, &rewriter.success_types);
+                envelopes = envelope::add_impls(m, &rewriter.success_types);
                 serde_impls::rewrite(m).map_err(fail)?;
             }
         }
@@ -179,7 +180,8 @@ pub fn run(
     for item in &mut file.items {
         if let Item::Mod(m) = item {
             if m.ident == "builder" {
-                (builder_count, paginated) = builders::rewrite(m, &sends, &lists).map_err(fail)?;
+                (builder_count, paginated) =
+                    builders::rewrite(m, &sends, &envelopes).map_err(fail)?;
             }
         }
     }

@@ -146,6 +146,7 @@ fn plan(s: &ItemStruct) -> Result<Option<(Vec<Field>, syn::Ident)>, String> {
             Some("crate::response::tolerant::opt_scalar") => Read::Helper("OptScalarSeed"),
             Some("crate::response::tolerant::scalar") => Read::Helper("ScalarSeed"),
             Some("crate::response::tolerant::or_default") => Read::Helper("OrDefaultSeed"),
+            Some("crate::response::tolerant::opt_or_blank") => Read::Helper("OptOrBlankSeed"),
             Some(_) => return Ok(None),
         };
         let key = attrs
@@ -424,8 +425,10 @@ fn read_value(f: &Field) -> (TokenStream, TokenStream) {
         Read::Plain => (quote!(::std::marker::PhantomData::<#ty>), quote!(#ty)),
         Read::Helper(seed) => {
             let seed = format_ident!("{seed}");
-            // `opt_scalar` reads the `T` of an `Option<T>` field.
-            let (of, value) = match (seed == "OptScalarSeed", generic_arg(ty, "Option")) {
+            // `opt_scalar` and `opt_or_blank` read the `T` of an `Option<T>`
+            // field.
+            let reads_inner = seed == "OptScalarSeed" || seed == "OptOrBlankSeed";
+            let (of, value) = match (reads_inner, generic_arg(ty, "Option")) {
                 (true, Some(inner)) => (inner, quote!(#ty)),
                 (true, None) => (ty.clone(), quote!(::std::option::Option<#ty>)),
                 (false, _) => (ty.clone(), quote!(#ty)),

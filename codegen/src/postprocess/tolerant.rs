@@ -160,7 +160,7 @@ fn add_derive(attrs: &mut [Attribute], derive: syn::Path) {
 
 /// Whether a `#[serde(..)]` attribute among `attrs` holds `word` (`default`,
 /// `transparent`, `untagged`, `flatten`...), alone or as `word = ..`.
-fn serde_has(attrs: &[Attribute], word: &str) -> bool {
+pub(super) fn serde_has(attrs: &[Attribute], word: &str) -> bool {
     let mut found = false;
     for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
         let _ = attr.parse_nested_meta(|m| {

@@ -176,6 +176,90 @@ pub async fn answer_json_or_default<T: DeserializeOwned + Default>(
     decode_json(response).await
 }
 
+/// [`answer_json`] for an answer in the Tapis envelope: a 2xx whose
+/// envelope says `"status": "error"` is an [`Error::Api`] carrying the
+/// envelope's message, not an answer.
+///
+/// Some services refuse a call with a success status: streams' Flask views
+/// `return utils.error(result='', msg=...)` (tapis-project/streams-api,
+/// `service/controllers.py`: granting or revoking a role, archives,
+/// transfers), which Flask sends as `200 OK` with `"status": "error"` and
+/// `"result": ""`. Read as the declared answer that is either a decoding
+/// error naming the wrong `result` (the server's message hidden in the
+/// body) or, where `""` reads as an absent result, an answer that says
+/// nothing went wrong. Only the top-level `status` of an envelope counts:
+/// the generated operations whose answer is not an envelope (meta's
+/// documents, which may hold a `status` of their own) never get here, and
+/// `.send_json()` returns any 2xx body as it is.
+#[doc(hidden)]
+pub async fn answer_envelope<T: DeserializeOwned>(
+    pending: crate::transport::Pending<'_>,
+) -> Result<Response<T>, Error> {
+    let response = pending.await?;
+    let line = RequestLine::of(&response);
+    refuse_error_envelope(&line, read_body(response).await?)
+}
+
+/// [`answer_envelope`] for an operation that declares some 2xx statuses
+/// without a body (`empty`): those read as `T`'s default.
+#[doc(hidden)]
+pub async fn answer_envelope_or_default<T: DeserializeOwned + Default>(
+    pending: crate::transport::Pending<'_>,
+    empty: &'static [u16],
+) -> Result<Response<T>, Error> {
+    let response = pending.await?;
+    if empty.contains(&response.status().as_u16()) {
+        return Ok(Response::new(
+            T::default(),
+            response.status(),
+            response.headers().clone(),
+        ));
+    }
+    let line = RequestLine::of(&response);
+    refuse_error_envelope(&line, read_body(response).await?)
+}
+
+/// Decodes `read` as the envelope `T`, unless the envelope's `status` is
+/// `error`: then the [`Error::Api`] of that body, whether or not it would
+/// decode as `T`.
+fn refuse_error_envelope<T: DeserializeOwned>(
+    line: &RequestLine,
+    read: Response<Bytes>,
+) -> Result<Response<T>, Error> {
+    if says_error(read.body()) {
+        return Err(Error::api(
+            read.status(),
+            &line.method,
+            &line.url,
+            read.body(),
+        ));
+    }
+    decode(read)
+}
+
+/// Whether `body` is a JSON object whose `status` is the text `error`
+/// (`error`, `Error` or `ERROR`). Most bodies do not hold that text at all
+/// and pay a fast scan; the others are read once more, for their top-level
+/// `status` only.
+fn says_error(body: &[u8]) -> bool {
+    const TEXTS: [&str; 3] = ["error", "Error", "ERROR"];
+    const QUOTED: [&[u8]; 3] = [b"\"error\"", b"\"Error\"", b"\"ERROR\""];
+    if !QUOTED
+        .iter()
+        .any(|quoted| memchr::memmem::find(body, quoted).is_some())
+    {
+        return false;
+    }
+    #[derive(serde::Deserialize)]
+    struct Status {
+        status: Option<serde_json::Value>,
+    }
+    matches!(
+        serde_json::from_slice::<Status>(body),
+        Ok(Status { status: Some(serde_json::Value::String(s)) }) if TEXTS.contains(&s.as_str())
+    )
+}
+
 /// The answer of a call that declares no body.
 #[doc(hidden)]
 pub async fn answer_empty(pending: crate::transport::Pending<'_>) -> Result<Response<()>, Error> {
@@ -188,4 +272,34 @@ pub async fn answer_download(
     pending: crate::transport::Pending<'_>,
 ) -> Result<Response<crate::Download>, Error> {
     Ok(crate::transfer::download(pending.await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::says_error;
+
+    #[test]
+    fn only_a_top_level_error_status_says_error() {
+        for body in [
+            &br#"{"status":"error","message":"Cannot grant role for self","result":""}"#[..],
+            br#"{"result": null, "status" : "ERROR"}"#,
+            br#" {"message":"x","status":"Error","version":"dev","metadata":{}} "#,
+        ] {
+            assert!(says_error(body), "{}", String::from_utf8_lossy(body));
+        }
+        for body in [
+            &br#"{"status":"success","message":"no \"error\" here","result":{"status":"error"}}"#[..],
+            br#"{"status":"200","result":[{"status":"error"}]}"#,
+            br#"[{"status":"error"}]"#,
+            br#""error""#,
+            br#"{"status":["error"]}"#,
+            br#"{"status":"error","status":"error"}"#,
+            br#"{"status":"errors"}"#,
+            br#"{"status":"eRrOr"}"#,
+            b"",
+            b"not json \"error\"",
+        ] {
+            assert!(!says_error(body), "{}", String::from_utf8_lossy(body));
+        }
+    }
 }

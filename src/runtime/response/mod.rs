@@ -18,8 +18,8 @@ use reqwest::StatusCode;
 // `empty` serves generated operations of some services only.
 #[doc(hidden)]
 pub use decode::{
-    answer_download, answer_empty, answer_json, answer_json_or_default, decode_json, empty,
-    read_body, read_whole, Prefetched,
+    answer_download, answer_empty, answer_envelope, answer_envelope_or_default, answer_json,
+    answer_json_or_default, decode_json, empty, read_body, read_whole, Prefetched,
 };
 #[doc(hidden)]
 pub use envelope::{envelope_info, envelope_part, envelope_text};

@@ -8,6 +8,8 @@
 //! - `null` where a collection (list, map) or a required value is declared
 //!   reads as its default (empty list, `""`, `0`, `false`, `Unknown("")`);
 //!   an optional value reads as `None`;
+//! - `""` as an envelope's optional `result` where a list or an object is
+//!   declared reads as `None` ([`opt_or_blank`]);
 //! - a scalar that drifted between server versions reads where its meaning
 //!   is clear: a number or boolean where text is declared reads as its JSON
 //!   text (`1` → `"1"`, `true` → `"true"`); `"true"`/`"false"` (any case)
@@ -55,6 +57,88 @@ where
     deserializer.deserialize_any(ScalarVisitor::<T>(PhantomData))
 }
 
+/// An envelope's optional `result` (a list or an object): `null` and the
+/// empty text `""` → `None`. Flask services answer "nothing" as
+/// `result=''` (streams: `utils.ok(result='', msg='Roles not found')`,
+/// tapis-project/streams-api `service/controllers.py`); anything else is
+/// read as `T`, lists and objects straight from the deserializer (nothing
+/// is buffered), other values as `T` would read them.
+#[doc(hidden)]
+pub fn opt_or_blank<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    deserializer.deserialize_any(OrBlankVisitor::<T>(PhantomData))
+}
+
+struct OrBlankVisitor<T>(PhantomData<fn() -> T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for OrBlankVisitor<T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a result, `null` or `\"\"`")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<T>, D::Error> {
+        opt_or_blank(deserializer)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<T>, E> {
+        if v.is_empty() {
+            return Ok(None);
+        }
+        T::deserialize(de::value::StrDeserializer::new(v)).map(Some)
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Option<T>, E> {
+        if v.is_empty() {
+            return Ok(None);
+        }
+        T::deserialize(de::value::BorrowedStrDeserializer::new(v)).map(Some)
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Option<T>, E> {
+        if v.is_empty() {
+            return Ok(None);
+        }
+        T::deserialize(de::value::StringDeserializer::new(v)).map(Some)
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Option<T>, E> {
+        T::deserialize(de::value::BoolDeserializer::new(v)).map(Some)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Option<T>, E> {
+        T::deserialize(de::value::I64Deserializer::new(v)).map(Some)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Option<T>, E> {
+        T::deserialize(de::value::U64Deserializer::new(v)).map(Some)
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Option<T>, E> {
+        T::deserialize(de::value::F64Deserializer::new(v)).map(Some)
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Option<T>, A::Error> {
+        T::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Some)
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Option<T>, A::Error> {
+        T::deserialize(de::value::MapAccessDeserializer::new(map)).map(Some)
+    }
+}
+
 /// The helpers above as seeds, for the `Deserialize` impls codegen writes
 /// (see [`super::fields`]): `map.next_value_seed(OptScalarSeed::<i64>::NEW)`
 /// reads a value as `opt_scalar` would.
@@ -91,6 +175,8 @@ seeds! {
     ScalarSeed: scalar -> T where Scalar;
     /// [`or_default`] as a seed.
     OrDefaultSeed: or_default -> T where Defaulted<'de>;
+    /// [`opt_or_blank`] as a seed.
+    OptOrBlankSeed: opt_or_blank -> Option<T> where Deserialize<'de>;
 }
 
 /// A JSON scalar as read, before it becomes the declared type.
@@ -305,5 +391,55 @@ mod tests {
         ] {
             assert!(read(bad.clone()).is_err(), "{bad} read");
         }
+    }
+
+    #[test]
+    fn a_blank_or_null_result_is_none_and_any_other_is_read_as_declared() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct Obj {
+            a: i64,
+        }
+        #[derive(serde::Deserialize, Debug)]
+        struct ListEnvelope {
+            #[serde(default, deserialize_with = "super::opt_or_blank")]
+            result: Option<Vec<i64>>,
+        }
+        #[derive(serde::Deserialize, Debug)]
+        struct ObjEnvelope {
+            #[serde(default, deserialize_with = "super::opt_or_blank")]
+            result: Option<Obj>,
+        }
+        let list = |json: &str| serde_json::from_str::<ListEnvelope>(json).map(|e| e.result);
+        let object = |json: &str| serde_json::from_str::<ObjEnvelope>(json).map(|e| e.result);
+        assert_eq!(list(r#"{"result": ""}"#).unwrap(), None);
+        assert_eq!(list(r#"{"result": null}"#).unwrap(), None);
+        assert_eq!(list(r#"{}"#).unwrap(), None);
+        assert_eq!(list(r#"{"result": []}"#).unwrap(), Some(vec![]));
+        assert_eq!(list(r#"{"result": [1, 2]}"#).unwrap(), Some(vec![1, 2]));
+        assert_eq!(object(r#"{"result": ""}"#).unwrap(), None);
+        assert_eq!(
+            object(r#"{"result": {"a": 1}}"#).unwrap(),
+            Some(Obj { a: 1 })
+        );
+        // From a reader too (owned, not borrowed, text).
+        let from_reader: ListEnvelope = serde_json::from_reader(&br#"{"result": ""}"#[..]).unwrap();
+        assert_eq!(from_reader.result, None);
+        // Anything else is what the declared type makes of it.
+        for bad in [
+            r#"{"result": "x"}"#,
+            r#"{"result": 1}"#,
+            r#"{"result": true}"#,
+            r#"{"result": {"a": 1}}"#,
+        ] {
+            let e = list(bad).unwrap_err().to_string();
+            assert!(e.contains("expected a sequence"), "{bad}: {e}");
+        }
+        let e = object(r#"{"result": 5}"#).unwrap_err().to_string();
+        assert!(e.contains("expected struct Obj"), "{e}");
+        let e = object(r#"{"result": {"a": "x"}}"#).unwrap_err().to_string();
+        assert!(
+            e.contains("invalid type: string \"x\", expected i64"),
+            "{e}"
+        );
     }
 }
