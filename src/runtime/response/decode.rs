@@ -165,6 +165,20 @@ pub async fn answer_json_or_default<T: DeserializeOwned + Default>(
     pending: crate::transport::Pending<'_>,
     empty: &'static [u16],
 ) -> Result<Response<T>, Error> {
+    unless_empty(pending, empty, decode_json).await
+}
+
+/// `T`'s default as the answer when the status is one of those declared
+/// without a body (`empty`), otherwise what `read` makes of the response.
+async fn unless_empty<T, F>(
+    pending: crate::transport::Pending<'_>,
+    empty: &'static [u16],
+    read: impl FnOnce(reqwest::Response) -> F,
+) -> Result<Response<T>, Error>
+where
+    T: Default,
+    F: std::future::Future<Output = Result<Response<T>, Error>>,
+{
     let response = pending.await?;
     if empty.contains(&response.status().as_u16()) {
         return Ok(Response::new(
@@ -173,7 +187,7 @@ pub async fn answer_json_or_default<T: DeserializeOwned + Default>(
             response.headers().clone(),
         ));
     }
-    decode_json(response).await
+    read(response).await
 }
 
 /// [`answer_json`] for an answer in the Tapis envelope: a 2xx whose
@@ -195,9 +209,7 @@ pub async fn answer_json_or_default<T: DeserializeOwned + Default>(
 pub async fn answer_envelope<T: DeserializeOwned>(
     pending: crate::transport::Pending<'_>,
 ) -> Result<Response<T>, Error> {
-    let response = pending.await?;
-    let line = RequestLine::of(&response);
-    refuse_error_envelope(&line, read_body(response).await?)
+    read_envelope(pending.await?).await
 }
 
 /// [`answer_envelope`] for an operation that declares some 2xx statuses
@@ -207,14 +219,13 @@ pub async fn answer_envelope_or_default<T: DeserializeOwned + Default>(
     pending: crate::transport::Pending<'_>,
     empty: &'static [u16],
 ) -> Result<Response<T>, Error> {
-    let response = pending.await?;
-    if empty.contains(&response.status().as_u16()) {
-        return Ok(Response::new(
-            T::default(),
-            response.status(),
-            response.headers().clone(),
-        ));
-    }
+    unless_empty(pending, empty, read_envelope).await
+}
+
+/// Reads `response` as the envelope `T` ([`answer_envelope`]).
+async fn read_envelope<T: DeserializeOwned>(
+    response: reqwest::Response,
+) -> Result<Response<T>, Error> {
     let line = RequestLine::of(&response);
     refuse_error_envelope(&line, read_body(response).await?)
 }
