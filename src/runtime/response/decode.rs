@@ -165,29 +165,19 @@ pub async fn answer_json_or_default<T: DeserializeOwned + Default>(
     pending: crate::transport::Pending<'_>,
     empty: &'static [u16],
 ) -> Result<Response<T>, Error> {
-    unless_empty(pending, empty, decode_json).await
+    let response = pending.await?;
+    if let Some(default) = empty_answer(&response, empty) {
+        return Ok(default);
+    }
+    decode_json(response).await
 }
 
-/// `T`'s default as the answer when the status is one of those declared
-/// without a body (`empty`), otherwise what `read` makes of the response.
-async fn unless_empty<T, F>(
-    pending: crate::transport::Pending<'_>,
-    empty: &'static [u16],
-    read: impl FnOnce(reqwest::Response) -> F,
-) -> Result<Response<T>, Error>
-where
-    T: Default,
-    F: std::future::Future<Output = Result<Response<T>, Error>>,
-{
-    let response = pending.await?;
-    if empty.contains(&response.status().as_u16()) {
-        return Ok(Response::new(
-            T::default(),
-            response.status(),
-            response.headers().clone(),
-        ));
-    }
-    read(response).await
+/// `T`'s default as the answer, when `response`'s status is one of those
+/// declared without a body (`empty`).
+fn empty_answer<T: Default>(response: &reqwest::Response, empty: &[u16]) -> Option<Response<T>> {
+    empty
+        .contains(&response.status().as_u16())
+        .then(|| Response::new(T::default(), response.status(), response.headers().clone()))
 }
 
 /// [`answer_json`] for an answer in the Tapis envelope: a 2xx whose
@@ -205,11 +195,18 @@ where
 /// the generated operations whose answer is not an envelope (meta's
 /// documents, which may hold a `status` of their own) never get here, and
 /// `.send_json()` returns any 2xx body as it is.
+///
+/// The request line is taken here, in the call's own future, and no
+/// helper `async fn` wraps the reading: each would hold a copy of what it
+/// awaits and grow every call's future (`tests/client.rs`,
+/// `a_call_future_stays_small`).
 #[doc(hidden)]
 pub async fn answer_envelope<T: DeserializeOwned>(
     pending: crate::transport::Pending<'_>,
 ) -> Result<Response<T>, Error> {
-    read_envelope(pending.await?).await
+    let response = pending.await?;
+    let line = RequestLine::of(&response);
+    refuse_error_envelope(&line, read_body(response).await?)
 }
 
 /// [`answer_envelope`] for an operation that declares some 2xx statuses
@@ -219,13 +216,10 @@ pub async fn answer_envelope_or_default<T: DeserializeOwned + Default>(
     pending: crate::transport::Pending<'_>,
     empty: &'static [u16],
 ) -> Result<Response<T>, Error> {
-    unless_empty(pending, empty, read_envelope).await
-}
-
-/// Reads `response` as the envelope `T` ([`answer_envelope`]).
-async fn read_envelope<T: DeserializeOwned>(
-    response: reqwest::Response,
-) -> Result<Response<T>, Error> {
+    let response = pending.await?;
+    if let Some(default) = empty_answer(&response, empty) {
+        return Ok(default);
+    }
     let line = RequestLine::of(&response);
     refuse_error_envelope(&line, read_body(response).await?)
 }
