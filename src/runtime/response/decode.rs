@@ -196,17 +196,44 @@ fn empty_answer<T: Default>(response: &reqwest::Response, empty: &[u16]) -> Opti
 /// documents, which may hold a `status` of their own) never get here, and
 /// `.send_json()` returns any 2xx body as it is.
 ///
-/// The request line is taken here, in the call's own future, and no
-/// helper `async fn` wraps the reading: each would hold a copy of what it
-/// awaits and grow every call's future (`tests/client.rs`,
-/// `a_call_future_stays_small`).
+/// Every call's future is moved whole (`tests/client.rs`,
+/// `a_call_future_stays_small`): the body the transport read is checked
+/// and decoded without another `await`, and only the rare body not yet
+/// read is awaited, boxed, with the request line its error needs.
 #[doc(hidden)]
 pub async fn answer_envelope<T: DeserializeOwned>(
     pending: crate::transport::Pending<'_>,
 ) -> Result<Response<T>, Error> {
     let response = pending.await?;
+    decode(read_envelope(response).await?)
+}
+
+/// [`answer_envelope`]'s reading of `response`, shaped as [`read_body`]:
+/// a plain function whose future is ready at once for a body the transport
+/// read, refused if its envelope says `error`.
+fn read_envelope(
+    mut response: reqwest::Response,
+) -> impl std::future::Future<Output = Result<Response<Bytes>, Error>> + Send {
+    let read = match response.extensions_mut().remove::<Prefetched>() {
+        Some(Prefetched(body)) => {
+            let read = answer_of(body, &mut response);
+            Ok(refuse_error_envelope(read, || RequestLine::of(&response)))
+        }
+        None => Err(Box::pin(read_unread_envelope(response))),
+    };
+    async move {
+        match read {
+            Ok(read) => read,
+            Err(reading) => reading.await,
+        }
+    }
+}
+
+/// Reads the body of an envelope the transport did not read, refused if
+/// it says `error`.
+async fn read_unread_envelope(response: reqwest::Response) -> Result<Response<Bytes>, Error> {
     let line = RequestLine::of(&response);
-    refuse_error_envelope(&line, read_body(response).await?)
+    refuse_error_envelope(read_unread(response).await?, || line)
 }
 
 /// [`answer_envelope`] for an operation that declares some 2xx statuses
@@ -220,18 +247,18 @@ pub async fn answer_envelope_or_default<T: DeserializeOwned + Default>(
     if let Some(default) = empty_answer(&response, empty) {
         return Ok(default);
     }
-    let line = RequestLine::of(&response);
-    refuse_error_envelope(&line, read_body(response).await?)
+    decode(read_envelope(response).await?)
 }
 
-/// Decodes `read` as the envelope `T`, unless the envelope's `status` is
-/// `error`: then the [`Error::Api`] of that body, whether or not it would
-/// decode as `T`.
-fn refuse_error_envelope<T: DeserializeOwned>(
-    line: &RequestLine,
+/// `read`, unless its envelope's `status` is `error`: then the
+/// [`Error::Api`] of that body (for the request `line` names, taken only
+/// then), whether or not it would decode as the declared answer.
+fn refuse_error_envelope(
     read: Response<Bytes>,
-) -> Result<Response<T>, Error> {
+    line: impl FnOnce() -> RequestLine,
+) -> Result<Response<Bytes>, Error> {
     if says_error(read.body()) {
+        let line = line();
         return Err(Error::api(
             read.status(),
             &line.method,
@@ -239,7 +266,7 @@ fn refuse_error_envelope<T: DeserializeOwned>(
             read.body(),
         ));
     }
-    decode(read)
+    Ok(read)
 }
 
 /// Whether `body` is a JSON object whose `status` is the text `error`
