@@ -105,7 +105,10 @@ async fn a_call_future_stays_small() {
     );
     // Reading an envelope (refusing one that says `error`) holds no more
     // than reading any JSON.
-    assert!(size <= untyped, "send() {size} bytes, send_json() {untyped}");
+    assert!(
+        size <= untyped,
+        "send() {size} bytes, send_json() {untyped}"
+    );
 }
 
 /// A TLS server on 127.0.0.1 with the certificate of
