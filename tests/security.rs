@@ -804,3 +804,29 @@ async fn a_token_quoted_by_a_decoding_error_is_redacted() {
     let shown = format!("{err} {err:?}");
     assert!(!shown.contains(&jwt[..40]), "{shown}");
 }
+
+/// A success status whose envelope says `error` is an `Error::Api`: what it
+/// quotes of a token (its message, its result) is not shown.
+#[tokio::test]
+async fn a_refusal_quoting_a_token_never_shows_it() {
+    let server = TestServer::start().await.unwrap();
+    let access = server.access_token("u");
+    let refusing = server_answering(ResponseTemplate::new(200).set_body_json(json!({
+        "status": "error",
+        "message": format!("token {access} was refused"),
+        "result": { "access_token": { "access_token": access } },
+        "version": "dev"
+    })))
+    .await;
+    let err = client(&refusing)
+        .authenticator()
+        .create_token()
+        .body_json(json!({ "username": "u", "password": "p", "grant_type": "password" }))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Api { .. }), "{err:?}");
+    let shown = format!("{err} {err:?}");
+    assert!(!shown.contains(&access[..40]), "{shown}");
+    assert!(shown.contains("was refused"), "{shown}");
+}

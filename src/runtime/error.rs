@@ -403,7 +403,10 @@ impl Error {
         };
         let (message, version) = match serde_json::from_slice::<ErrorEnvelope>(body) {
             Ok(e) => (
-                e.message.map(text).filter(|m| !m.is_empty()),
+                // A message may quote what it refuses: a token too.
+                e.message
+                    .map(|m| redact_jwts(&text(m)))
+                    .filter(|m| !m.is_empty()),
                 e.version.map(text).filter(|v| !v.is_empty()),
             ),
             Err(_) => (None, None),
@@ -462,9 +465,26 @@ pub fn excerpt(body: &[u8]) -> String {
     let text = text.trim_end_matches('\u{FFFD}');
     let mut out = redact_jwts(text.trim());
     if body.len() > EXCERPT_LEN {
+        cut_off_token_prefix(&mut out);
         out.push('…');
     }
     out
+}
+
+/// Removes a JWT the cut went through: a trailing `eyJ…` run of base64url
+/// and dots, which [`redact_jwts`] cannot recognise without its end, is
+/// still most of a token.
+fn cut_off_token_prefix(text: &mut String) {
+    let tail = text
+        .bytes()
+        .rev()
+        .take_while(|&c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'=' | b'.'))
+        .count();
+    let run = text.len() - tail;
+    if let Some(start) = text[run..].find("eyJ") {
+        text.truncate(run + start);
+        text.push_str("<redacted JWT>");
+    }
 }
 
 /// `text` with every JWT-looking run (`eyJ…` `.` `…` `.` `…`, base64url)
